@@ -1,0 +1,1 @@
+"""ALMAS Assistant engine: everything but HTTP (no Flask here)."""

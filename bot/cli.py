@@ -1,0 +1,156 @@
+"""`almas`: the project's command line (workers, database, Rasa, dead letters)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+from datetime import UTC, datetime
+
+import click
+
+from bot.logs import configure_logging
+from bot.settings import PROJECT_ROOT, Settings, SettingsError, announce, load_settings
+
+
+def _settings() -> Settings:
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    configure_logging()
+    announce(settings)
+    return settings
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+
+    def handler(signum: int, _frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    return stop
+
+
+@click.group()
+def main() -> None:
+    """ALMAS Assistant: WhatsApp and SMS helpline engine."""
+
+
+@main.command()
+def worker() -> None:
+    """Answer participants' messages: gates, Rasa, replies into the outbox."""
+    from bot.runtime import build_runtime
+    from bot.worker import ConversationWorker
+
+    ConversationWorker(build_runtime(_settings())).run(_stop_on_signals())
+
+
+@main.command()
+def sender() -> None:
+    """Send what is in the outbox through Twilio, in order, with retries."""
+    from bot.outbox import OutboxSender
+    from bot.runtime import build_runtime
+
+    OutboxSender(build_runtime(_settings())).run(_stop_on_signals())
+
+
+@main.command()
+@click.option("--queue", type=click.Choice(["inbox", "outbox", "all"]), default="all")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def deadletters(queue: str, as_json: bool) -> None:
+    """List messages that failed too often and were set aside for a person."""
+    from bot.runtime import build_runtime
+
+    rt = build_runtime(_settings())
+    queues = [rt.inbox, rt.outbox] if queue == "all" else [getattr(rt, queue)]
+    total = 0
+    for q in queues:
+        for dead in q.deadletters():
+            total += 1
+            if as_json:
+                click.echo(json.dumps(dead.__dict__, ensure_ascii=False))
+                continue
+            when = datetime.fromtimestamp(dead.dead_at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+            click.echo(
+                f"{when}  {dead.queue:6}  {dead.participant}  attempts={dead.attempts}  "
+                f"{dead.reason}"
+            )
+    if not as_json:
+        click.echo(f"{total} dead letter(s)")
+
+
+@main.group()
+def db() -> None:
+    """Database schema (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database at DATABASE_URL to the latest schema."""
+    from bot.db import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url, revision)
+    click.echo(f"database at {settings.database_url.split('@')[-1]} is at {revision}")
+
+
+@main.group()
+def rasa() -> None:
+    """Rasa, run as a service from its own environment (.venv-rasa)."""
+
+
+@rasa.command("train")
+@click.option("--force", is_flag=True, help="Train even if nlu/ and flows/ did not change.")
+def rasa_train(force: bool) -> None:
+    """Train the model, only if nlu/ or flows/ changed since the last training."""
+    from bot.rasa_service import MODEL_PATH, train
+
+    trained = train(force=force)
+    where = MODEL_PATH.relative_to(PROJECT_ROOT)
+    click.echo(f"model trained: {where}" if trained else f"model is up to date: {where}")
+
+
+@rasa.command("run")
+@click.option("--port", type=int, default=None, help="Default: the port in RASA_URL.")
+def rasa_run(port: int | None) -> None:
+    """Start Rasa's server (REST channel and HTTP API) with Redis tracker and lock stores."""
+    from urllib.parse import urlparse
+
+    from bot.rasa_service import rasa_environment, run_command, write_endpoints
+
+    settings = _settings()
+    port = port or urlparse(settings.rasa_url).port or 5005
+    endpoints = write_endpoints(settings, PROJECT_ROOT / "var" / f"rasa-endpoints-{port}.yml")
+    command = run_command(settings, endpoints, port)
+    os.execve(command[0], command, rasa_environment())
+
+
+@main.command()
+@click.option("--port", type=int, default=None, help="Default: the port in ACTION_SERVER_URL.")
+def actions(port: int | None) -> None:
+    """Start the rasa-sdk action server with the custom actions in flows/actions."""
+    from urllib.parse import urlparse
+
+    settings = _settings()
+    port = port or urlparse(settings.action_server_url).port or 5055
+    command = [
+        sys.executable, "-m", "rasa_sdk", "--actions", "flows.actions", "--port", str(port),
+    ]  # fmt: skip
+    os.execv(command[0], command)
+
+
+@main.command("check-settings")
+def check_settings() -> None:
+    """Load the settings as the processes would, and say what is missing."""
+    settings = _settings()
+    click.echo(f"settings OK ({settings.env} mode)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Messages as data: what came in from Twilio and what goes out. No I/O here."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+WHATSAPP = "whatsapp"
+SMS = "sms"
+CHANNELS = (WHATSAPP, SMS)
+WHATSAPP_PREFIX = "whatsapp:"
+
+
+class InvalidInbound(ValueError):
+    """A signed request that is not a usable message; the text says which field is wrong."""
+
+
+@dataclass(frozen=True)
+class Media:
+    url: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One message a participant sent, SMS or WhatsApp, parsed from Twilio's webhook form."""
+
+    message_sid: str
+    channel: str
+    address: str  # where replies go: "+57…" for SMS, "whatsapp:+57…" for WhatsApp
+    to: str  # the number or WhatsApp sender she wrote to
+    text: str  # exactly as sent: accents, ñ, ¡, ¿ and emoji untouched
+    received_at: str  # ISO 8601, UTC
+    account_sid: str = ""
+    messaging_service_sid: str = ""
+    profile_name: str = ""
+    wa_id: str = ""
+    message_type: str = ""
+    media: tuple[Media, ...] = ()
+    button_payload: str = ""
+
+    @property
+    def number(self) -> str:
+        """The E.164 number without the channel prefix."""
+        return self.address.removeprefix(WHATSAPP_PREFIX)
+
+    @property
+    def is_media_only(self) -> bool:
+        return not self.text.strip() and bool(self.media)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> InboundMessage:
+        data = json.loads(raw)
+        data["media"] = tuple(Media(**m) for m in data.get("media", ()))
+        return cls(**data)
+
+
+def parse_twilio_form(form: Mapping[str, str], now: datetime | None = None) -> InboundMessage:
+    """Turn Twilio's incoming-message form (SMS or WhatsApp) into an InboundMessage."""
+    message_sid = (form.get("MessageSid") or form.get("SmsMessageSid") or "").strip()
+    sender = (form.get("From") or "").strip()
+    if not message_sid:
+        raise InvalidInbound("MessageSid is missing")
+    if not sender:
+        raise InvalidInbound("From is missing")
+    channel = WHATSAPP if sender.startswith(WHATSAPP_PREFIX) else SMS
+    number = sender.removeprefix(WHATSAPP_PREFIX)
+    if not number.startswith("+") or not number[1:].isdigit() or len(number) < 8:
+        raise InvalidInbound(f"From is not an E.164 number: {sender!r}")
+
+    try:
+        num_media = int(form.get("NumMedia") or 0)
+    except ValueError as exc:
+        raise InvalidInbound(f"NumMedia is not a number: {form.get('NumMedia')!r}") from exc
+    media = tuple(
+        Media(url=form[f"MediaUrl{i}"], content_type=form.get(f"MediaContentType{i}", ""))
+        for i in range(max(0, min(num_media, 10)))
+        if form.get(f"MediaUrl{i}")
+    )
+    return InboundMessage(
+        message_sid=message_sid,
+        channel=channel,
+        address=sender,
+        to=(form.get("To") or "").strip(),
+        text=form.get("Body") or "",
+        received_at=(now or datetime.now(UTC)).isoformat(),
+        account_sid=form.get("AccountSid", ""),
+        messaging_service_sid=form.get("MessagingServiceSid", ""),
+        profile_name=form.get("ProfileName", ""),
+        wa_id=form.get("WaId", ""),
+        message_type=form.get("MessageType", ""),
+        media=media,
+        button_payload=form.get("ButtonPayload", ""),
+    )
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class BotReply:
+    """One message the dialogue wants to say, before it is shaped for a channel."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    image: str = ""
+
+
+@dataclass
+class OutboundMessage:
+    """One send waiting in the outbox."""
+
+    participant: str
+    channel: str
+    to: str
+    body: str
+    reply_to: str = ""  # the inbound MessageSid this answers, if any
+    media_url: str = ""
+    id: str = field(default_factory=lambda: "out_" + uuid.uuid4().hex)
+    created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> OutboundMessage:
+        return cls(**json.loads(raw))
+
+
+def render_reply(reply: BotReply) -> str:
+    """Plain text of a reply for any channel: buttons become numbered options.
+
+    Rich WhatsApp buttons need an approved content template; numbered text works everywhere.
+    """
+    if not reply.buttons:
+        return reply.text
+    lines = [reply.text, ""] if reply.text else []
+    lines += [f"{i}. {button.title}" for i, button in enumerate(reply.buttons, start=1)]
+    return "\n".join(lines)
+
+
+def replies_from_rasa(payload: list[dict[str, Any]]) -> list[BotReply]:
+    """Rasa REST channel output -> replies (text and buttons; images as links)."""
+    replies = []
+    for item in payload:
+        buttons = tuple(
+            Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
+            for b in item.get("buttons") or ()
+        )
+        text = item.get("text") or ""
+        image = item.get("image") or ""
+        if text or buttons or image:
+            replies.append(BotReply(text=text, buttons=buttons, image=image))
+    return replies

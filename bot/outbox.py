@@ -1,0 +1,106 @@
+"""The outbox sender: sends each participant's replies through Twilio, in order, once.
+
+An entry leaves her outbox only after Twilio accepted it (returned a SID); then it is never
+sent again. Retryable failures wait with exponential backoff and jitter (the entries behind it
+wait too, to keep her order); after `outbox_max_attempts` the entry is dead-lettered, visible in
+`almas deadletters`. A permanent refusal is recorded in the transcript with Twilio's code.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from bot.backoff import backoff_seconds
+from bot.identity import mask_address
+from bot.lease_keeper import LeaseKeeper
+from bot.mailbox import DEAD, Lease
+from bot.messages import OutboundMessage
+from bot.runtime import Runtime
+from bot.storage import record_outbound
+from bot.twilio_gateway import SendFailed, TwilioGateway
+
+log = logging.getLogger(__name__)
+
+
+class OutboxSender:
+    def __init__(self, runtime: Runtime, gateway: TwilioGateway | None = None) -> None:
+        self.rt = runtime
+        self.settings = runtime.settings
+        self.gateway = gateway or TwilioGateway(self.settings)
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("outbox sender started")
+        while not stop.is_set():
+            lease = self.rt.outbox.claim(self.settings.lease_seconds)
+            if lease is None:
+                self.rt.outbox.wait_for_work(timeout=1.0)
+                continue
+            self.work_on(lease)
+        log.info("outbox sender stopped")
+
+    def work_on(self, lease: Lease) -> None:
+        delay = 0.0
+        with LeaseKeeper(self.rt.outbox, lease, self.settings.lease_seconds) as keeper:
+            while not keeper.lost.is_set():
+                head = self.rt.outbox.peek(lease.participant)
+                if head is None:
+                    break
+                retry_after = self.send_head(lease, head)
+                if retry_after is not None:
+                    delay = retry_after
+                    break
+        self.rt.outbox.release(lease, delay_seconds=delay)
+
+    def send_head(self, lease: Lease, head: str) -> float | None:
+        """Send her oldest entry. None: go on; a number: wait that long before retrying."""
+        message = OutboundMessage.from_json(head)
+        if self.rt.outbox.is_done(message.id):
+            self.rt.outbox.commit(lease, head, message.id)
+            return None
+        try:
+            result = self.gateway.send(message)
+        except SendFailed as exc:
+            return self.failed(lease, head, message, exc)
+        # Twilio has it: take it out first, so nothing can send it a second time.
+        self.rt.outbox.commit(lease, head, message.id)
+        record_outbound(
+            self.rt.sessions,
+            message.participant,
+            message.channel,
+            message.body,
+            message.id,
+            status=result.status,
+            twilio_sid=result.sid,
+        )
+        log.info("sent %s to %s as %s", message.id, mask_address(message.to), result.sid)
+        return None
+
+    def failed(
+        self, lease: Lease, head: str, message: OutboundMessage, exc: SendFailed
+    ) -> float | None:
+        if not exc.retryable:
+            self.rt.outbox.commit(lease, head, message.id)
+            self._record_failure(message, exc.code)
+            log.error("Twilio refused %s for good (code %s): %s", message.id, exc.code, exc)
+            return None
+        attempts = self.rt.outbox.fail(
+            lease, head, message.id, str(exc), self.settings.outbox_max_attempts
+        )
+        if attempts == DEAD:
+            self._record_failure(message, exc.code)
+            log.error("gave up on %s after %s attempts: %s", message.id, attempts, exc)
+            return None
+        log.warning("send of %s failed (attempt %s), will retry: %s", message.id, attempts, exc)
+        return backoff_seconds(max(attempts, 1))
+
+    def _record_failure(self, message: OutboundMessage, code: int | None) -> None:
+        record_outbound(
+            self.rt.sessions,
+            message.participant,
+            message.channel,
+            message.body,
+            message.id,
+            status="failed",
+            error_code=code,
+        )

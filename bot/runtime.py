@@ -1,0 +1,43 @@
+"""The long-lived objects a process needs, built once from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.content import ContentStore, default_store
+from bot.keys import Keys
+from bot.mailbox import INBOX, OUTBOX, MailboxQueue
+from bot.settings import Settings
+from bot.storage import make_engine, make_sessionmaker
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    redis: redis.Redis
+    keys: Keys
+    inbox: MailboxQueue
+    outbox: MailboxQueue
+    engine: Engine
+    sessions: sessionmaker[Session]
+    content: ContentStore
+
+
+def build_runtime(settings: Settings, content: ContentStore | None = None) -> Runtime:
+    client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+    keys = Keys(settings.redis_prefix)
+    engine = make_engine(settings.database_url)
+    return Runtime(
+        settings=settings,
+        redis=client,
+        keys=keys,
+        inbox=MailboxQueue(client, keys, INBOX),
+        outbox=MailboxQueue(client, keys, OUTBOX),
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        content=content or default_store(),
+    )

@@ -1,0 +1,186 @@
+"""Settings, read once from the environment (and a `.env` file, which never overrides it).
+
+Production refuses to start without its secrets and names what is missing; development
+(`ALMAS_ENV=development`, what `make run` uses) fills in safe local values for what is unset
+and says which ones it filled.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TWILIO_REAL_API_URL = "https://api.twilio.com"
+
+DEVELOPMENT = "development"
+PRODUCTION = "production"
+
+# Secrets have no default in production: the process refuses to start without them.
+REQUIRED_SECRETS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "SECRET_KEY", "PARTICIPANT_ID_KEY")
+
+# Values `make run` uses when unset. None of them is a real credential.
+DEVELOPMENT_DEFAULTS = {
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "dev-auth-token-not-secret",
+    "SECRET_KEY": "dev-secret-key-not-secret",
+    "PARTICIPANT_ID_KEY": "dev-participant-key-not-secret",
+    "TWILIO_WHATSAPP_FROM": "whatsapp:+15550000001",
+    "TWILIO_SMS_FROM": "+15550000002",
+}
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or malformed; the message names it."""
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "")
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "")
+    if raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = PRODUCTION
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = field(default="", repr=False)
+    twilio_api_url: str = TWILIO_REAL_API_URL
+    twilio_whatsapp_from: str = ""
+    twilio_sms_from: str = ""
+    twilio_messaging_service_sid: str = ""
+    public_base_url: str = "http://127.0.0.1:5000"
+    port: int = 5000
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_prefix: str = "almas"
+    database_url: str = ""
+    rasa_url: str = "http://127.0.0.1:5005"
+    action_server_url: str = "http://127.0.0.1:5055"
+    nlg_url: str = "http://127.0.0.1:5000/nlg"
+    secret_key: str = field(default="", repr=False)
+    participant_id_key: str = field(default="", repr=False)
+    # Engine tuning: how long a worker holds a participant before others may take her over,
+    # how often a message may fail before it is dead-lettered, and Rasa's timeout.
+    lease_seconds: float = 20.0
+    max_attempts: int = 5
+    rasa_timeout_seconds: float = 30.0
+    outbox_max_attempts: int = 12
+    dedupe_hours: int = 48
+    tracker_expiry_days: int = 90
+    filled_in: tuple[str, ...] = ()
+
+    @property
+    def is_development(self) -> bool:
+        return self.env == DEVELOPMENT
+
+    def twilio_sender_for(self, channel: str) -> dict[str, str]:
+        """The `From` / `MessagingServiceSid` field of a send on this channel."""
+        if channel == "whatsapp":
+            if self.twilio_whatsapp_from:
+                sender = self.twilio_whatsapp_from
+                if not sender.startswith("whatsapp:"):
+                    sender = "whatsapp:" + sender
+                return {"from_": sender}
+            if self.twilio_messaging_service_sid:
+                return {"messaging_service_sid": self.twilio_messaging_service_sid}
+            raise SettingsError("TWILIO_WHATSAPP_FROM is needed to answer on WhatsApp")
+        # SMS in Colombia usually goes through a Messaging Service (short code pool).
+        if self.twilio_messaging_service_sid:
+            return {"messaging_service_sid": self.twilio_messaging_service_sid}
+        if self.twilio_sms_from:
+            return {"from_": self.twilio_sms_from}
+        raise SettingsError("TWILIO_SMS_FROM or TWILIO_MESSAGING_SERVICE_SID is needed for SMS")
+
+
+def _read_environment(dotenv_path: Path | None) -> dict[str, str]:
+    env: dict[str, str] = {}
+    path = dotenv_path if dotenv_path is not None else PROJECT_ROOT / ".env"
+    if path.is_file():
+        env.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+    env.update(os.environ)  # the real environment always wins over the file
+    return env
+
+
+def load_settings(
+    environ: dict[str, str] | None = None, dotenv_path: Path | None = None
+) -> Settings:
+    """Build settings from `environ` (default: `.env` overlaid by the process environment)."""
+    env = dict(environ) if environ is not None else _read_environment(dotenv_path)
+    mode = env.get("ALMAS_ENV", PRODUCTION).strip().lower() or PRODUCTION
+    if mode not in (DEVELOPMENT, PRODUCTION):
+        raise SettingsError(f"ALMAS_ENV must be {DEVELOPMENT!r} or {PRODUCTION!r}, got {mode!r}")
+
+    port = _int(env, "PORT", 5000)
+    filled: list[str] = []
+    if mode == DEVELOPMENT:
+        # No Twilio account needed: sends go to the simulator's Twilio-compatible endpoint.
+        local = {**DEVELOPMENT_DEFAULTS, "TWILIO_API_URL": f"http://127.0.0.1:{port}/simulator/twilio"}
+        for name, value in local.items():
+            if not env.get(name):
+                env[name] = value
+                filled.append(name)
+    else:
+        missing = [name for name in REQUIRED_SECRETS if not env.get(name)]
+        if missing:
+            raise SettingsError(
+                "production mode needs these settings, which are unset: " + ", ".join(missing)
+            )
+
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'var' / 'almas.db'}"
+    twilio_api_url = env.get("TWILIO_API_URL") or TWILIO_REAL_API_URL
+    return Settings(
+        env=mode,
+        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+        twilio_api_url=twilio_api_url.rstrip("/"),
+        twilio_whatsapp_from=env.get("TWILIO_WHATSAPP_FROM", ""),
+        twilio_sms_from=env.get("TWILIO_SMS_FROM", ""),
+        twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID", ""),
+        public_base_url=(env.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
+        port=port,
+        redis_url=env.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+        redis_prefix=env.get("REDIS_PREFIX") or "almas",
+        database_url=database_url,
+        rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
+        action_server_url=(env.get("ACTION_SERVER_URL") or "http://127.0.0.1:5055").rstrip("/"),
+        nlg_url=env.get("NLG_URL") or f"http://127.0.0.1:{port}/nlg",
+        secret_key=env.get("SECRET_KEY", ""),
+        participant_id_key=env.get("PARTICIPANT_ID_KEY", ""),
+        lease_seconds=_float(env, "WORKER_LEASE_SECONDS", 20.0),
+        max_attempts=_int(env, "WORKER_MAX_ATTEMPTS", 5),
+        rasa_timeout_seconds=_float(env, "RASA_TIMEOUT_SECONDS", 30.0),
+        outbox_max_attempts=_int(env, "OUTBOX_MAX_ATTEMPTS", 12),
+        dedupe_hours=_int(env, "DEDUPE_HOURS", 48),
+        tracker_expiry_days=_int(env, "TRACKER_EXPIRY_DAYS", 90),
+        filled_in=tuple(filled),
+    )
+
+
+def announce(settings: Settings) -> None:
+    """Say, once at start-up, which local values development mode filled in."""
+    if settings.filled_in:
+        log.warning(
+            "development mode: using local placeholder values for %s (set them in .env "
+            "or the environment to override)",
+            ", ".join(settings.filled_in),
+        )

@@ -1,0 +1,203 @@
+"""SQL storage (SQLAlchemy 2): participants and the transcript of their messages.
+
+The same code runs on SQLite (the embedded default) and PostgreSQL. Writes are idempotent by
+Twilio's MessageSid (inbound) and the outbox id (outbound), because the queues deliver at least
+once: a redelivered message must not appear twice in a transcript.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    select,
+    text,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+IN = "in"
+OUT = "out"
+
+# Outbound status, in the order Twilio moves through it; a status never moves backwards.
+STATUS_ORDER = {
+    "received": 0,
+    "pending": 0,
+    "queued": 1,
+    "accepted": 1,
+    "sending": 2,
+    "sent": 3,
+    "undelivered": 4,
+    "failed": 4,
+    "delivered": 5,
+    "read": 6,
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+
+    # Keyed hash of her number (bot.identity): the pseudonymous id used everywhere else.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))  # the channel she last wrote on
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    participant_id: Mapped[str] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str] = mapped_column(String(3))  # "in" or "out"
+    channel: Mapped[str] = mapped_column(String(16))
+    # What she wrote or what we answered: sensitive, purged after the retention period.
+    text: Mapped[str] = mapped_column(Text, default="", info={"sensitive": True})
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    outbox_id: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    num_media: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_messages_participant_created", "participant_id", "created_at"),)
+
+
+def make_engine(database_url: str) -> Engine:
+    if database_url.startswith("sqlite:///"):
+        path = Path(database_url.removeprefix("sqlite:///"))
+        if str(path) not in ("", ":memory:"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(database_url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        # Several processes share the file: wait for locks instead of failing, keep FKs on.
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+    return engine
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def ping(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
+def touch_participant(session: Session, participant_id: str, channel: str) -> Participant:
+    """Create her row on first contact; otherwise update the channel and last-seen time."""
+    participant = session.get(Participant, participant_id)
+    now = utcnow()
+    if participant is None:
+        participant = Participant(
+            id=participant_id, channel=channel, first_seen=now, last_seen=now
+        )
+        session.add(participant)
+    else:
+        participant.channel = channel
+        participant.last_seen = now
+    return participant
+
+
+def record_inbound(
+    session_factory: sessionmaker[Session],
+    participant_id: str,
+    channel: str,
+    text_: str,
+    twilio_sid: str,
+    num_media: int = 0,
+) -> bool:
+    """Store an inbound message once per MessageSid. False when it was stored already."""
+    with session_factory() as session:
+        if session.scalar(select(Message.id).where(Message.twilio_sid == twilio_sid)):
+            return False
+        touch_participant(session, participant_id, channel)
+        session.add(
+            Message(
+                participant_id=participant_id,
+                direction=IN,
+                channel=channel,
+                text=text_,
+                twilio_sid=twilio_sid,
+                status="received",
+                num_media=num_media,
+            )
+        )
+        try:
+            session.commit()
+        except IntegrityError:  # another worker stored the same MessageSid first
+            session.rollback()
+            return False
+    return True
+
+
+def record_outbound(
+    session_factory: sessionmaker[Session],
+    participant_id: str,
+    channel: str,
+    text_: str,
+    outbox_id: str,
+    status: str,
+    twilio_sid: str | None = None,
+    error_code: int | None = None,
+) -> None:
+    """Store (or update) the row of one outbox entry; its status never moves backwards."""
+    with session_factory() as session:
+        message = session.scalar(select(Message).where(Message.outbox_id == outbox_id))
+        if message is None:
+            touch_participant(session, participant_id, channel).last_seen = utcnow()
+            message = Message(
+                participant_id=participant_id,
+                direction=OUT,
+                channel=channel,
+                text=text_,
+                outbox_id=outbox_id,
+                status=status,
+            )
+            session.add(message)
+        elif STATUS_ORDER.get(status, 0) < STATUS_ORDER.get(message.status, 0):
+            status = message.status
+        message.status = status
+        if twilio_sid:
+            message.twilio_sid = twilio_sid
+        if error_code is not None:
+            message.error_code = error_code
+        session.commit()
+
+
+def transcript(session_factory: sessionmaker[Session], participant_id: str) -> list[Message]:
+    with session_factory() as session:
+        return list(
+            session.scalars(
+                select(Message)
+                .where(Message.participant_id == participant_id)
+                .order_by(Message.created_at, Message.id)
+            )
+        )

@@ -1,0 +1,150 @@
+"""The conversation worker: takes her messages in order, asks Rasa, puts replies in the outbox.
+
+At-least-once: a message leaves her mailbox only in the same atomic step that puts its replies
+in the outbox. If the worker dies first, its lease expires and another worker redoes the
+message. A message that fails `max_attempts` times is dead-lettered and she is told we had a
+problem (never silence). While Rasa is unreachable, messages wait without using up attempts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+
+from bot.backoff import backoff_seconds
+from bot.conversation import decide
+from bot.lease_keeper import LeaseKeeper
+from bot.mailbox import DEAD, Lease
+from bot.messages import BotReply, InboundMessage, OutboundMessage, render_reply
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.runtime import Runtime
+from bot.storage import record_inbound
+
+log = logging.getLogger(__name__)
+
+MENU_OPTIONS_TTL = 7 * 24 * 3600
+RASA_OUTAGE_RETRY_SECONDS = 2.0
+
+
+class ConversationWorker:
+    def __init__(self, runtime: Runtime, rasa: RasaClient | None = None) -> None:
+        self.rt = runtime
+        self.settings = runtime.settings
+        self.rasa = rasa or RasaClient(
+            self.settings.rasa_url, timeout=self.settings.rasa_timeout_seconds
+        )
+
+    # -- loop --------------------------------------------------------------------------------
+    def run(self, stop: threading.Event) -> None:
+        log.info("conversation worker started")
+        while not stop.is_set():
+            lease = self.rt.inbox.claim(self.settings.lease_seconds)
+            if lease is None:
+                self.rt.inbox.wait_for_work(timeout=1.0)
+                continue
+            self.work_on(lease)
+        log.info("conversation worker stopped")
+
+    def work_on(self, lease: Lease) -> None:
+        """Drain her mailbox in order, then give her back."""
+        delay = 0.0
+        with LeaseKeeper(self.rt.inbox, lease, self.settings.lease_seconds) as keeper:
+            while not keeper.lost.is_set():
+                head = self.rt.inbox.peek(lease.participant)
+                if head is None:
+                    break
+                outcome = self.handle(lease, head)
+                if outcome is not None:  # stop here and retry later
+                    delay = outcome
+                    break
+        self.rt.inbox.release(lease, delay_seconds=delay)
+
+    # -- one message -------------------------------------------------------------------------
+    def handle(self, lease: Lease, head: str) -> float | None:
+        """Process the head message. None: go on with the next one; a number: retry after it."""
+        try:
+            message = InboundMessage.from_json(head)
+        except (ValueError, TypeError) as exc:
+            self.rt.inbox.fail(lease, head, _head_id(head), f"unreadable: {exc}", 1, dead_now=True)
+            log.error("dead-lettered an unreadable inbox item: %s", exc)
+            return None
+        sid = message.message_sid
+        if self.rt.inbox.is_done(sid):
+            self.rt.inbox.commit(lease, head, sid)
+            return None
+        try:
+            outbound = self.answer(lease.participant, message)
+        except RasaUnavailable as exc:
+            # An outage is not the message's fault: it waits, using up no attempts.
+            log.warning("Rasa unavailable; message %s waits: %s", sid, exc)
+            return RASA_OUTAGE_RETRY_SECONDS
+        except Exception as exc:
+            attempts = self.rt.inbox.fail(
+                lease, head, sid, f"{type(exc).__name__}: {exc}", self.settings.max_attempts
+            )
+            log.exception("message %s failed (attempt %s)", sid, attempts)
+            if attempts == DEAD:
+                self.tell_her_we_failed(lease.participant, message)
+                return None
+            return backoff_seconds(max(attempts, 1))
+        committed = self.rt.inbox.commit(
+            lease, head, sid, [o.to_json() for o in outbound], output_queue=self.rt.outbox
+        )
+        if not committed:
+            log.warning("lost the lease on a participant while answering %s; another worker has it", sid)
+            return 0.0
+        return None
+
+    def answer(self, participant: str, message: InboundMessage) -> list[OutboundMessage]:
+        record_inbound(
+            self.rt.sessions,
+            participant,
+            message.channel,
+            message.text,
+            message.message_sid,
+            num_media=len(message.media),
+        )
+        options_key = self.rt.keys.menu_options(participant)
+        last_options = json.loads(self.rt.redis.get(options_key) or "[]")
+        decision = decide(
+            message, last_options, self.rt.content.system_text("media_received")
+        )
+        if decision.rasa_text is not None:
+            replies = self.rasa.send(participant, decision.rasa_text)
+        else:
+            replies = list(decision.replies)
+        if not replies:  # Rasa chose to say nothing: she must never be left without an answer
+            replies = [self.rt.content.render("utter_default")]
+        self.remember_options(options_key, replies)
+        return [self.outbound(participant, message, reply) for reply in replies]
+
+    def remember_options(self, key: str, replies: list[BotReply]) -> None:
+        with_buttons = [r for r in replies if r.buttons]
+        if with_buttons:
+            payloads = [b.payload for b in with_buttons[-1].buttons]
+            self.rt.redis.set(key, json.dumps(payloads), ex=MENU_OPTIONS_TTL)
+
+    @staticmethod
+    def outbound(participant: str, message: InboundMessage, reply: BotReply) -> OutboundMessage:
+        return OutboundMessage(
+            participant=participant,
+            channel=message.channel,
+            to=message.address,
+            body=render_reply(reply),
+            reply_to=message.message_sid,
+            media_url=reply.image,
+        )
+
+    def tell_her_we_failed(self, participant: str, message: InboundMessage) -> None:
+        apology = BotReply(text=self.rt.content.system_text("processing_failed"))
+        self.rt.outbox.enqueue(
+            participant, [self.outbound(participant, message, apology).to_json()]
+        )
+
+
+def _head_id(head: str) -> str:
+    try:
+        return str(json.loads(head).get("message_sid") or "unreadable")
+    except ValueError:
+        return "unreadable"

@@ -1,0 +1,150 @@
+"""Shared fixtures: real Redis (own prefix per test), SQLite/PostgreSQL, the local Twilio
+endpoint, and the whole stack of real processes (started once per session)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from bot.content import ContentStore
+from bot.db import upgrade
+from bot.rasa_service import MODEL_PATH, model_is_current
+from bot.runtime import Runtime, build_runtime
+from bot.settings import Settings, load_settings
+from tests.support.stack import Stack, free_port
+from tests.support.twilio_endpoint import TwilioEndpoint
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
+)
+ACCOUNT_SID = "AC" + "1" * 32
+AUTH_TOKEN = "test-auth-token"
+WHATSAPP_SENDER = "whatsapp:+15550000001"
+SMS_SENDER = "+15550000002"
+
+
+def base_environment(prefix: str, database_url: str, **overrides: str) -> dict[str, str]:
+    return {
+        "ALMAS_ENV": "production",
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_WHATSAPP_FROM": WHATSAPP_SENDER,
+        "TWILIO_SMS_FROM": SMS_SENDER,
+        "TWILIO_API_URL": "http://127.0.0.1:9",
+        "PUBLIC_BASE_URL": "https://almas.example.org",
+        "REDIS_URL": REDIS_URL,
+        "REDIS_PREFIX": prefix,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "PARTICIPANT_ID_KEY": "test-participant-key",
+        **overrides,
+    }
+
+
+def delete_prefix(client: redis.Redis, prefix: str) -> None:
+    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+    for start in range(0, len(keys), 500):
+        client.delete(*keys[start : start + 500])
+
+
+@pytest.fixture(scope="session")
+def redis_client() -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(REDIS_URL, decode_responses=True)
+    client.ping()
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def session_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="almas-tests-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_url(session_dir: Path) -> str:
+    url = f"sqlite:///{session_dir / 'unit.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def prefix(redis_client: redis.Redis) -> Iterator[str]:
+    """A Redis key prefix of this test's own, deleted afterwards."""
+    value = "almastest" + uuid.uuid4().hex[:12]
+    yield value
+    delete_prefix(redis_client, value)
+
+
+@pytest.fixture
+def settings(prefix: str, migrated_sqlite_url: str) -> Settings:
+    return load_settings(environ=base_environment(prefix, migrated_sqlite_url))
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    rt = build_runtime(settings, content=ContentStore())
+    yield rt
+    rt.redis.close()
+    rt.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def twilio() -> Iterator[TwilioEndpoint]:
+    endpoint = TwilioEndpoint(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN).start()
+    yield endpoint
+    endpoint.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(
+    twilio: TwilioEndpoint, session_dir: Path, redis_client: redis.Redis
+) -> Iterator[Stack]:
+    if not MODEL_PATH.is_file() or not model_is_current():
+        pytest.fail("the Rasa model is missing or stale: run `make test` (it trains first)")
+    prefix = "almasstack" + uuid.uuid4().hex[:8]
+    database_url = f"sqlite:///{session_dir / 'stack.db'}"
+    upgrade(database_url)
+    web_port, rasa_port, actions_port = free_port(), free_port(), free_port()
+    env = {
+        **os.environ,
+        **base_environment(prefix, database_url),
+        # Development mode turns the simulator on; every value is still set explicitly.
+        "ALMAS_ENV": "development",
+        "TWILIO_API_URL": twilio.base_url,
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
+        "PORT": str(web_port),
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}",
+        "NLG_URL": f"http://127.0.0.1:{web_port}/nlg",
+        # Short leases so a killed worker's participant is taken over within seconds.
+        "WORKER_LEASE_SECONDS": "4",
+        "RASA_TIMEOUT_SECONDS": "60",
+    }
+    log_dir = session_dir / "logs"
+    log_dir.mkdir()
+    running = Stack(
+        env=env,
+        log_dir=log_dir,
+        web_port=web_port,
+        rasa_port=rasa_port,
+        actions_port=actions_port,
+    )
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop_all()
+        keep = os.environ.get("ALMAS_KEEP_TEST_LOGS")
+        if keep:
+            shutil.copytree(log_dir, keep, dirs_exist_ok=True)
+        delete_prefix(redis_client, prefix)

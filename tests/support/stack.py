@@ -1,0 +1,126 @@
+"""The real stack as separate processes, started once per test session.
+
+Rasa (from .venv-rasa), the rasa-sdk action server, the web app under gunicorn, two
+conversation workers and an outbox sender, all on the real Redis, pointed at a local
+Twilio-compatible endpoint. Tests can stop and start Rasa and kill workers.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.1) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(interval)
+    return False
+
+
+@dataclass
+class Stack:
+    env: dict[str, str]
+    log_dir: Path
+    web_port: int
+    rasa_port: int
+    actions_port: int
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def _start(self, name: str, command: list[str]) -> subprocess.Popen:
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes[name] = process
+        return process
+
+    def start_rasa(self, timeout: float = 240.0) -> None:
+        self._start("rasa", [str(VENV_BIN / "almas"), "rasa", "run"])
+        if not wait_until(self.rasa_has_model, timeout, interval=0.5):
+            raise RuntimeError("Rasa did not load its model in time:\n" + self.tail("rasa"))
+
+    def rasa_has_model(self) -> bool:
+        status = requests.get(f"{self.rasa_url}/status", timeout=2).json()
+        return bool(status.get("model_file") or status.get("fingerprint"))
+
+    def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 20.0) -> None:
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+    def start_worker(self, name: str) -> subprocess.Popen:
+        return self._start(name, [str(VENV_BIN / "almas"), "worker"])
+
+    def start(self) -> None:
+        self._start("actions", [str(VENV_BIN / "almas"), "actions"])
+        self._start(
+            "web",
+            [
+                str(VENV_BIN / "gunicorn"),
+                "--bind", f"127.0.0.1:{self.web_port}",
+                "--workers", "2", "--threads", "4",
+                "webhooks.app:create_app()",
+            ],
+        )  # fmt: skip
+        self.start_worker("worker-1")
+        self.start_worker("worker-2")
+        self._start("sender", [str(VENV_BIN / "almas"), "sender"])
+        self.start_rasa()
+        if not wait_until(self.ready, 60, interval=0.5):
+            raise RuntimeError("the stack is not ready: " + requests.get(
+                f"{self.web_url}/readyz", timeout=5).text)
+
+    def ready(self) -> bool:
+        return requests.get(f"{self.web_url}/readyz", timeout=5).status_code == 200
+
+    def stop_all(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)
+
+    def tail(self, name: str, lines: int = 40) -> str:
+        path = self.log_dir / f"{name}.log"
+        if not path.exists():
+            return ""
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])

@@ -1,0 +1,100 @@
+"""Incoming-message webhooks exactly as Twilio sends them (field names and order from real
+requests), and signing them as Twilio does with twilio's RequestValidator."""
+
+from __future__ import annotations
+
+from twilio.request_validator import RequestValidator
+
+ACCOUNT = "AC" + "1" * 32
+SMS_PARTICIPANT = "+573005550101"
+WA_PARTICIPANT = "+573005550202"
+
+SMS_HOLA = {
+    "ToCountry": "US",
+    "ToState": "",
+    "SmsMessageSid": "SM1f0e8ae6ade43cb3c0ce4525424e404f",
+    "NumMedia": "0",
+    "ToCity": "",
+    "FromZip": "",
+    "SmsSid": "SM1f0e8ae6ade43cb3c0ce4525424e404f",
+    "FromState": "MAG",
+    "SmsStatus": "received",
+    "FromCity": "SANTA MARTA",
+    "Body": "hola",
+    "FromCountry": "CO",
+    "To": "+15550000002",
+    "ToZip": "",
+    "NumSegments": "1",
+    "MessageSid": "SM1f0e8ae6ade43cb3c0ce4525424e404f",
+    "AccountSid": ACCOUNT,
+    "From": SMS_PARTICIPANT,
+    "ApiVersion": "2010-04-01",
+}
+
+SMS_VIA_MESSAGING_SERVICE = {
+    **SMS_HOLA,
+    "SmsMessageSid": "SM2b4f6c8d0e1f2a3b4c5d6e7f8a9b0c1d",
+    "SmsSid": "SM2b4f6c8d0e1f2a3b4c5d6e7f8a9b0c1d",
+    "MessageSid": "SM2b4f6c8d0e1f2a3b4c5d6e7f8a9b0c1d",
+    "MessagingServiceSid": "MG" + "2" * 32,
+    "Body": "¡Hola! ¿Cómo estás? Quiero info de cursos 🙏🏽 mañana",
+}
+
+WHATSAPP_HOLA = {
+    "SmsMessageSid": "SMa3d91b6a9c2e4f5d8b7c6a5f4e3d2c1b",
+    "NumMedia": "0",
+    "ProfileName": "María José",
+    "MessageType": "text",
+    "SmsSid": "SMa3d91b6a9c2e4f5d8b7c6a5f4e3d2c1b",
+    "WaId": WA_PARTICIPANT.lstrip("+"),
+    "SmsStatus": "received",
+    "Body": "hola",
+    "To": "whatsapp:+15550000001",
+    "NumSegments": "1",
+    "ReferralNumMedia": "0",
+    "MessageSid": "SMa3d91b6a9c2e4f5d8b7c6a5f4e3d2c1b",
+    "AccountSid": ACCOUNT,
+    "From": "whatsapp:" + WA_PARTICIPANT,
+    "ApiVersion": "2010-04-01",
+}
+
+WHATSAPP_VOICE_NOTE = {
+    "MediaContentType0": "audio/ogg",
+    "SmsMessageSid": "MM5c4b3a29180f7e6d5c4b3a2918070f6e",
+    "NumMedia": "1",
+    "ProfileName": "María José",
+    "MessageType": "audio",
+    "SmsSid": "MM5c4b3a29180f7e6d5c4b3a2918070f6e",
+    "WaId": WA_PARTICIPANT.lstrip("+"),
+    "SmsStatus": "received",
+    "Body": "",
+    "To": "whatsapp:+15550000001",
+    "NumSegments": "1",
+    "ReferralNumMedia": "0",
+    "MessageSid": "MM5c4b3a29180f7e6d5c4b3a2918070f6e",
+    "AccountSid": ACCOUNT,
+    "From": "whatsapp:" + WA_PARTICIPANT,
+    "MediaUrl0": f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Messages/"
+    "MM5c4b3a29180f7e6d5c4b3a2918070f6e/Media/ME0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+    "ApiVersion": "2010-04-01",
+}
+
+WHATSAPP_BUTTON_REPLY = {
+    **WHATSAPP_HOLA,
+    "SmsMessageSid": "SM7e6d5c4b3a2918070f6e5d4c3b2a1908",
+    "SmsSid": "SM7e6d5c4b3a2918070f6e5d4c3b2a1908",
+    "MessageSid": "SM7e6d5c4b3a2918070f6e5d4c3b2a1908",
+    "MessageType": "button",
+    "Body": "Becas",
+    "ButtonText": "Becas",
+    "ButtonPayload": "/ask_scholarships",
+}
+
+
+def sign(url: str, form: dict[str, str], auth_token: str) -> str:
+    return RequestValidator(auth_token).compute_signature(url, form)
+
+
+def with_sid(form: dict[str, str], sid: str, **changes: str) -> dict[str, str]:
+    """The same payload as another message (a new MessageSid in all three SID fields)."""
+    return {**form, "MessageSid": sid, "SmsMessageSid": sid, "SmsSid": sid, **changes}

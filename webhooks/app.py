@@ -1,0 +1,36 @@
+"""The Flask app factory: `create_app()` wires settings, the runtime and the blueprints."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from bot.logs import configure_logging
+from bot.runtime import Runtime, build_runtime
+from bot.settings import Settings, announce, load_settings
+from webhooks import health, nlg, simulator, twilio_inbound
+from webhooks.extensions import init_runtime
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
+    settings = settings or load_settings()
+    configure_logging()
+    announce(settings)
+    app = Flask(__name__)
+    app.config["SECRET_KEY"] = settings.secret_key
+    app.config["JSON_AS_ASCII"] = False
+    init_runtime(app, runtime or build_runtime(settings))
+    register_blueprints(app, settings)
+    return app
+
+
+def register_blueprints(app: Flask, settings: Settings) -> None:
+    app.register_blueprint(twilio_inbound.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(nlg.bp)
+    if settings.is_development:
+        app.register_blueprint(simulator.bp)
+        logging.getLogger(__name__).warning(
+            "development mode: simulator at %s/simulator", settings.public_base_url
+        )

@@ -1,0 +1,60 @@
+"""POST /twilio/messages: Twilio's incoming-message webhook, SMS and WhatsApp.
+
+Verify the signature, parse, de-duplicate by MessageSid and put the message in her mailbox,
+then answer 200 with empty TwiML at once: replies go out later through the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, request
+
+from bot.identity import mask_address, participant_id
+from bot.messages import InvalidInbound, parse_twilio_form
+from webhooks.extensions import runtime
+from webhooks.signature import SignatureInvalid, SignatureMissing, verify_twilio_request
+
+log = logging.getLogger(__name__)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+TWIML_TYPE = "text/xml; charset=utf-8"
+
+bp = Blueprint("twilio_inbound", __name__, url_prefix="/twilio")
+
+
+def _plain(text: str, status: int) -> Response:
+    return Response(text + "\n", status=status, mimetype="text/plain")
+
+
+@bp.post("/messages")
+def receive_message() -> Response:
+    rt = runtime()
+    settings = rt.settings
+    try:
+        verify_twilio_request(request, settings.twilio_auth_token, settings.public_base_url)
+    except SignatureMissing:
+        log.warning("rejected %s: X-Twilio-Signature header missing", request.path)
+        return _plain("missing X-Twilio-Signature", 403)
+    except SignatureInvalid:
+        log.warning("rejected %s: X-Twilio-Signature invalid (check PUBLIC_BASE_URL)", request.path)
+        return _plain("invalid X-Twilio-Signature", 403)
+
+    try:
+        message = parse_twilio_form(request.form)
+    except InvalidInbound as exc:
+        log.warning("rejected a signed request: %s", exc)
+        return _plain(f"bad request: {exc}", 400)
+
+    participant = participant_id(settings.participant_id_key, message.address)
+    accepted = rt.inbox.enqueue(
+        participant,
+        [message.to_json()],
+        dedupe_id=message.message_sid,
+        dedupe_seconds=settings.dedupe_hours * 3600,
+    )
+    if accepted:
+        log.info("queued %s from %s", message.message_sid, mask_address(message.address))
+    else:
+        log.info("duplicate %s ignored", message.message_sid)
+    return Response(EMPTY_TWIML, status=200, content_type=TWIML_TYPE)
