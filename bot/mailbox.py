@@ -15,6 +15,8 @@ same participant.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import time
 import uuid
 from collections.abc import Sequence
@@ -117,6 +119,9 @@ return n
 """
 
 DEAD = -2
+# Lease tokens start with who holds them, so an operator (or a test) can tell which process
+# is working on a participant.
+HOLDER = f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass(frozen=True)
@@ -174,7 +179,7 @@ class MailboxQueue:
         self.redis.brpop([self.keys.wakeup(self.name)], timeout=max(timeout, 0.01))
 
     def claim(self, lease_seconds: float) -> Lease | None:
-        token = uuid.uuid4().hex
+        token = f"{HOLDER}:{uuid.uuid4().hex}"
         participant = self._claim(
             keys=[
                 self.keys.ready(self.name),
@@ -299,6 +304,11 @@ class MailboxQueue:
         pipe.llen(self.keys.deadletters(self.name))
         ready, active, dead = pipe.execute()
         return {"ready": ready, "active": active, "deadletters": dead}
+
+    def holder_pid(self, participant: str) -> int | None:
+        """The process id of the worker holding her, if any."""
+        token = self.redis.hget(self.keys.lease_tokens(self.name), participant)
+        return int(_text(token).split(":")[1]) if token else None
 
     def pending(self, participant: str) -> list[str]:
         return [_text(r) for r in self.redis.lrange(self.keys.mailbox(self.name, participant), 0, -1)]

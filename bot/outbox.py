@@ -22,6 +22,8 @@ from bot.twilio_gateway import SendFailed, TwilioGateway
 
 log = logging.getLogger(__name__)
 
+ERROR_RETRY_SECONDS = 2.0
+
 
 class OutboxSender:
     def __init__(self, runtime: Runtime, gateway: TwilioGateway | None = None) -> None:
@@ -32,25 +34,36 @@ class OutboxSender:
     def run(self, stop: threading.Event) -> None:
         log.info("outbox sender started")
         while not stop.is_set():
-            lease = self.rt.outbox.claim(self.settings.lease_seconds)
-            if lease is None:
-                self.rt.outbox.wait_for_work(timeout=1.0)
-                continue
-            self.work_on(lease)
+            try:
+                lease = self.rt.outbox.claim(self.settings.lease_seconds)
+                if lease is None:
+                    self.rt.outbox.wait_for_work(timeout=1.0)
+                    continue
+                self.work_on(lease)
+            except Exception:
+                # Redis or the database blinked, or a bug: the lease (if any) expires and
+                # the work is redone; this process keeps serving everyone else.
+                log.exception("outbox loop error; going on in a moment")
+                stop.wait(1.0)
         log.info("outbox sender stopped")
 
     def work_on(self, lease: Lease) -> None:
-        delay = 0.0
-        with LeaseKeeper(self.rt.outbox, lease, self.settings.lease_seconds) as keeper:
-            while not keeper.lost.is_set():
-                head = self.rt.outbox.peek(lease.participant)
-                if head is None:
-                    break
-                retry_after = self.send_head(lease, head)
-                if retry_after is not None:
-                    delay = retry_after
-                    break
-        self.rt.outbox.release(lease, delay_seconds=delay)
+        delay = ERROR_RETRY_SECONDS
+        try:
+            with LeaseKeeper(self.rt.outbox, lease, self.settings.lease_seconds) as keeper:
+                delay = self.drain(lease, keeper)
+        finally:
+            self.rt.outbox.release(lease, delay_seconds=delay)
+
+    def drain(self, lease: Lease, keeper: LeaseKeeper) -> float:
+        while not keeper.lost.is_set():
+            head = self.rt.outbox.peek(lease.participant)
+            if head is None:
+                return 0.0
+            retry_after = self.send_head(lease, head)
+            if retry_after is not None:
+                return retry_after
+        return 0.0
 
     def send_head(self, lease: Lease, head: str) -> float | None:
         """Send her oldest entry. None: go on; a number: wait that long before retrying."""
@@ -64,15 +77,7 @@ class OutboxSender:
             return self.failed(lease, head, message, exc)
         # Twilio has it: take it out first, so nothing can send it a second time.
         self.rt.outbox.commit(lease, head, message.id)
-        record_outbound(
-            self.rt.sessions,
-            message.participant,
-            message.channel,
-            message.body,
-            message.id,
-            status=result.status,
-            twilio_sid=result.sid,
-        )
+        self._record(message, result.status, twilio_sid=result.sid)
         log.info("sent %s to %s as %s", message.id, mask_address(message.to), result.sid)
         return None
 
@@ -95,12 +100,27 @@ class OutboxSender:
         return backoff_seconds(max(attempts, 1))
 
     def _record_failure(self, message: OutboundMessage, code: int | None) -> None:
-        record_outbound(
-            self.rt.sessions,
-            message.participant,
-            message.channel,
-            message.body,
-            message.id,
-            status="failed",
-            error_code=code,
-        )
+        self._record(message, "failed", error_code=code)
+
+    def _record(
+        self,
+        message: OutboundMessage,
+        status: str,
+        twilio_sid: str | None = None,
+        error_code: int | None = None,
+    ) -> None:
+        """Write the transcript row. The send already happened, so a database failure here is
+        logged, never retried (a retry would send the message twice)."""
+        try:
+            record_outbound(
+                self.rt.sessions,
+                message.participant,
+                message.channel,
+                message.body,
+                message.id,
+                status=status,
+                twilio_sid=twilio_sid,
+                error_code=error_code,
+            )
+        except Exception:
+            log.exception("could not store the transcript row of %s", message.id)

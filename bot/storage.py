@@ -24,7 +24,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+    sessionmaker,
+)
 
 IN = "in"
 OUT = "out"
@@ -61,6 +68,10 @@ class Participant(Base):
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="participant", cascade="all, delete-orphan", passive_deletes=True
+    )
+
 
 class Message(Base):
     __tablename__ = "messages"
@@ -79,6 +90,8 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(16), default="received")
     error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     num_media: Mapped[int] = mapped_column(Integer, default=0)
+
+    participant: Mapped[Participant] = relationship(back_populates="messages")
 
     __table_args__ = (Index("ix_messages_participant_created", "participant_id", "created_at"),)
 
@@ -138,10 +151,10 @@ def record_inbound(
     with session_factory() as session:
         if session.scalar(select(Message.id).where(Message.twilio_sid == twilio_sid)):
             return False
-        touch_participant(session, participant_id, channel)
+        participant = touch_participant(session, participant_id, channel)
         session.add(
             Message(
-                participant_id=participant_id,
+                participant=participant,
                 direction=IN,
                 channel=channel,
                 text=text_,
@@ -152,9 +165,11 @@ def record_inbound(
         )
         try:
             session.commit()
-        except IntegrityError:  # another worker stored the same MessageSid first
+        except IntegrityError:
             session.rollback()
-            return False
+            if session.scalar(select(Message.id).where(Message.twilio_sid == twilio_sid)):
+                return False  # another worker stored the same MessageSid first
+            raise
     return True
 
 
@@ -172,9 +187,8 @@ def record_outbound(
     with session_factory() as session:
         message = session.scalar(select(Message).where(Message.outbox_id == outbox_id))
         if message is None:
-            touch_participant(session, participant_id, channel).last_seen = utcnow()
             message = Message(
-                participant_id=participant_id,
+                participant=touch_participant(session, participant_id, channel),
                 direction=OUT,
                 channel=channel,
                 text=text_,

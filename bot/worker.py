@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 MENU_OPTIONS_TTL = 7 * 24 * 3600
 RASA_OUTAGE_RETRY_SECONDS = 2.0
+ERROR_RETRY_SECONDS = 2.0
 
 
 class ConversationWorker:
@@ -39,26 +40,37 @@ class ConversationWorker:
     def run(self, stop: threading.Event) -> None:
         log.info("conversation worker started")
         while not stop.is_set():
-            lease = self.rt.inbox.claim(self.settings.lease_seconds)
-            if lease is None:
-                self.rt.inbox.wait_for_work(timeout=1.0)
-                continue
-            self.work_on(lease)
+            try:
+                lease = self.rt.inbox.claim(self.settings.lease_seconds)
+                if lease is None:
+                    self.rt.inbox.wait_for_work(timeout=1.0)
+                    continue
+                self.work_on(lease)
+            except Exception:
+                # Redis or the database blinked, or a bug: the lease (if any) expires and
+                # the work is redone; this process keeps serving everyone else.
+                log.exception("inbox loop error; going on in a moment")
+                stop.wait(1.0)
         log.info("conversation worker stopped")
 
     def work_on(self, lease: Lease) -> None:
-        """Drain her mailbox in order, then give her back."""
-        delay = 0.0
-        with LeaseKeeper(self.rt.inbox, lease, self.settings.lease_seconds) as keeper:
-            while not keeper.lost.is_set():
-                head = self.rt.inbox.peek(lease.participant)
-                if head is None:
-                    break
-                outcome = self.handle(lease, head)
-                if outcome is not None:  # stop here and retry later
-                    delay = outcome
-                    break
-        self.rt.inbox.release(lease, delay_seconds=delay)
+        """Drain her mailbox in order, then give her back (later, if something went wrong)."""
+        delay = ERROR_RETRY_SECONDS
+        try:
+            with LeaseKeeper(self.rt.inbox, lease, self.settings.lease_seconds) as keeper:
+                delay = self.drain(lease, keeper)
+        finally:
+            self.rt.inbox.release(lease, delay_seconds=delay)
+
+    def drain(self, lease: Lease, keeper: LeaseKeeper) -> float:
+        while not keeper.lost.is_set():
+            head = self.rt.inbox.peek(lease.participant)
+            if head is None:
+                return 0.0
+            retry_after = self.handle(lease, head)
+            if retry_after is not None:
+                return retry_after
+        return 0.0
 
     # -- one message -------------------------------------------------------------------------
     def handle(self, lease: Lease, head: str) -> float | None:

@@ -1,0 +1,62 @@
+# ALMAS Assistant. `make run` and `make test` set everything up (idempotently) first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 5000
+export PYTHON310 PYTHON311
+PY_APP  = $(shell scripts/find-python 3.11 2>/dev/null || scripts/find-python 3.12 2>/dev/null || scripts/find-python 3.13)
+PY_RASA = $(shell scripts/find-python 3.10)
+VENV    = .venv/bin
+ALMAS   = $(VENV)/almas
+
+.PHONY: help envs env-app env-rasa model migrate run test test-fast lint bench clean
+
+help:
+	@echo "make run    set up everything and start the whole helpline (simulator on http://127.0.0.1:$(PORT)/simulator/)"
+	@echo "make test   set up everything and run the whole test suite"
+	@echo "make lint   ruff"
+	@echo "make bench  benchmarks (webhook ack latency, end-to-end vs bare Rasa)"
+
+envs: env-app env-rasa
+
+env-app: .venv/.installed
+.venv/.installed: pyproject.toml
+	@test -n "$(PY_APP)" || { scripts/find-python 3.11; exit 1; }
+	@test -x $(VENV)/python || $(PY_APP) -m venv .venv
+	$(VENV)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+env-rasa: .venv-rasa/.installed
+.venv-rasa/.installed: rasa/requirements.txt
+	@test -n "$(PY_RASA)" || { scripts/find-python 3.10; exit 1; }
+	@test -x .venv-rasa/bin/python || $(PY_RASA) -m venv .venv-rasa
+	.venv-rasa/bin/pip install --quiet --disable-pip-version-check -r rasa/requirements.txt
+	@touch $@
+
+# Trains only when nlu/ or flows/ changed since the model in models/ was built.
+model: envs
+	$(ALMAS) rasa train
+
+migrate: env-app
+	ALMAS_ENV=development $(ALMAS) db upgrade
+
+run: envs migrate model
+	@echo "Starting web, worker, sender, rasa and actions. Simulator: http://127.0.0.1:$(PORT)/simulator/"
+	ALMAS_ENV=development WEB_PORT=$(PORT) PATH="$(CURDIR)/$(VENV):$$PATH" $(VENV)/honcho start -f Procfile -p $(PORT)
+
+test: envs model
+	$(VENV)/ruff check .
+	$(VENV)/pytest
+
+test-fast: env-app
+	$(VENV)/pytest -m "not stack"
+
+lint: env-app
+	$(VENV)/ruff check .
+
+bench: envs model
+	$(VENV)/python bench/webhook_ack.py
+	$(VENV)/python bench/end_to_end.py
+
+clean:
+	rm -rf .venv .venv-rasa models var .pytest_cache .ruff_cache

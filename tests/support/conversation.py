@@ -1,0 +1,69 @@
+"""A tester that reads like a conversation: she writes (a signed Twilio webhook), the helpline
+answers (what reached the local Twilio endpoint)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import requests
+
+from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, SMS_SENDER, WHATSAPP_SENDER
+from tests.support.stack import Stack
+from tests.support.twilio_endpoint import Sent, TwilioEndpoint
+from tests.support.twilio_payloads import sign
+
+
+@dataclass
+class Participant:
+    stack: Stack
+    twilio: TwilioEndpoint
+    number: str
+    channel: str = "whatsapp"
+
+    @property
+    def address(self) -> str:
+        return f"whatsapp:{self.number}" if self.channel == "whatsapp" else self.number
+
+    def form(self, text: str, message_sid: str | None = None) -> dict[str, str]:
+        sid = message_sid or "SM" + uuid.uuid4().hex
+        form = {
+            "SmsMessageSid": sid,
+            "NumMedia": "0",
+            "SmsSid": sid,
+            "SmsStatus": "received",
+            "Body": text,
+            "NumSegments": "1",
+            "MessageSid": sid,
+            "AccountSid": ACCOUNT_SID,
+            "ApiVersion": "2010-04-01",
+            "From": self.address,
+        }
+        if self.channel == "whatsapp":
+            form.update(
+                To=WHATSAPP_SENDER,
+                ProfileName="Participante",
+                WaId=self.number.lstrip("+"),
+                MessageType="text",
+            )
+        else:
+            form.update(To=SMS_SENDER, FromCountry="CO", ToCountry="US")
+        return form
+
+    def post(self, form: dict[str, str]) -> requests.Response:
+        url = self.stack.web_url + "/twilio/messages"
+        headers = {"X-Twilio-Signature": sign(url, form, AUTH_TOKEN)}
+        return requests.post(url, data=form, headers=headers, timeout=10)
+
+    def says(self, text: str, message_sid: str | None = None) -> str:
+        """She sends `text`; returns its MessageSid once the webhook accepted it."""
+        form = self.form(text, message_sid)
+        response = self.post(form)
+        assert response.status_code == 200, response.text
+        return form["MessageSid"]
+
+    def received(self) -> list[Sent]:
+        return self.twilio.to(self.address)
+
+    def wait_for_replies(self, count: int, timeout: float = 30.0) -> list[Sent]:
+        return self.twilio.wait_for(self.address, count, timeout)
