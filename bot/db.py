@@ -1,4 +1,4 @@
-"""Database migrations, run programmatically (`almas db upgrade`) so no alembic.ini path juggling."""
+"""Database migrations, run from code (`almas db upgrade`): no alembic.ini paths to juggle."""
 
 from __future__ import annotations
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from types import TracebackType
 
 from bot.mailbox import Lease, MailboxQueue
+
+log = logging.getLogger(__name__)
 
 
 class LeaseKeeper:
@@ -25,8 +28,8 @@ class LeaseKeeper:
                 if not self.queue.renew(self.lease, self.lease_seconds):
                     self.lost.set()
                     return
-            except Exception:  # noqa: BLE001 - a Redis blip: the next beat tries again
-                continue
+            except Exception:  # a Redis blip: the next beat tries again
+                log.debug("lease renewal failed; retrying at the next beat", exc_info=True)
 
     def __enter__(self) -> LeaseKeeper:
         self._thread.start()

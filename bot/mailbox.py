@@ -311,7 +311,9 @@ class MailboxQueue:
         return int(_text(token).split(":")[1]) if token else None
 
     def pending(self, participant: str) -> list[str]:
-        return [_text(r) for r in self.redis.lrange(self.keys.mailbox(self.name, participant), 0, -1)]
+        return [
+            _text(r) for r in self.redis.lrange(self.keys.mailbox(self.name, participant), 0, -1)
+        ]
 
 
 def _now_ms() -> int:

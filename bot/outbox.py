@@ -94,7 +94,12 @@ class OutboxSender:
         )
         if attempts == DEAD:
             self._record_failure(message, exc.code)
-            log.error("gave up on %s after %s attempts: %s", message.id, attempts, exc)
+            log.error(
+                "gave up on %s after %s attempts: %s",
+                message.id,
+                self.settings.outbox_max_attempts,
+                exc,
+            )
             return None
         log.warning("send of %s failed (attempt %s), will retry: %s", message.id, attempts, exc)
         return backoff_seconds(max(attempts, 1))

@@ -134,7 +134,10 @@ def load_settings(
     filled: list[str] = []
     if mode == DEVELOPMENT:
         # No Twilio account needed: sends go to the simulator's Twilio-compatible endpoint.
-        local = {**DEVELOPMENT_DEFAULTS, "TWILIO_API_URL": f"http://127.0.0.1:{port}/simulator/twilio"}
+        local = {
+            **DEVELOPMENT_DEFAULTS,
+            "TWILIO_API_URL": f"http://127.0.0.1:{port}/simulator/twilio",
+        }
         for name, value in local.items():
             if not env.get(name):
                 env[name] = value

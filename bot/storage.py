@@ -129,9 +129,7 @@ def touch_participant(session: Session, participant_id: str, channel: str) -> Pa
     participant = session.get(Participant, participant_id)
     now = utcnow()
     if participant is None:
-        participant = Participant(
-            id=participant_id, channel=channel, first_seen=now, last_seen=now
-        )
+        participant = Participant(id=participant_id, channel=channel, first_seen=now, last_seen=now)
         session.add(participant)
     else:
         participant.channel = channel

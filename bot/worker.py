@@ -104,7 +104,9 @@ class ConversationWorker:
             lease, head, sid, [o.to_json() for o in outbound], output_queue=self.rt.outbox
         )
         if not committed:
-            log.warning("lost the lease on a participant while answering %s; another worker has it", sid)
+            log.warning(
+                "lost the lease on a participant while answering %s; another worker has it", sid
+            )
             return 0.0
         return None
 
@@ -119,9 +121,7 @@ class ConversationWorker:
         )
         options_key = self.rt.keys.menu_options(participant)
         last_options = json.loads(self.rt.redis.get(options_key) or "[]")
-        decision = decide(
-            message, last_options, self.rt.content.system_text("media_received")
-        )
+        decision = decide(message, last_options, self.rt.content.system_text("media_received"))
         if decision.rasa_text is not None:
             replies = self.rasa.send(participant, decision.rasa_text)
         else:

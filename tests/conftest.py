@@ -22,9 +22,7 @@ from tests.support.stack import Stack, free_port
 from tests.support.twilio_endpoint import TwilioEndpoint
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
-POSTGRES_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
-)
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "test-auth-token"
 WHATSAPP_SENDER = "whatsapp:+15550000001"
@@ -106,9 +104,7 @@ def twilio() -> Iterator[TwilioEndpoint]:
 
 
 @pytest.fixture(scope="session")
-def stack(
-    twilio: TwilioEndpoint, session_dir: Path, redis_client: redis.Redis
-) -> Iterator[Stack]:
+def stack(twilio: TwilioEndpoint, session_dir: Path, redis_client: redis.Redis) -> Iterator[Stack]:
     if not MODEL_PATH.is_file() or not model_is_current():
         pytest.fail("the Rasa model is missing or stale: run `make test` (it trains first)")
     prefix = "almasstack" + uuid.uuid4().hex[:8]

@@ -96,9 +96,7 @@ def test_voice_note_without_text_is_answered_kindly(stack: Stack, twilio: Twilio
     assert reply.body == CONTENT.system_text("media_received")
 
 
-def test_simulator_goes_through_the_same_signed_path(
-    stack: Stack, twilio: TwilioEndpoint
-) -> None:
+def test_simulator_goes_through_the_same_signed_path(stack: Stack, twilio: TwilioEndpoint) -> None:
     response = requests.post(
         stack.web_url + "/simulator/send",
         json={"channel": "sms", "number": "+573005551007", "text": "hola"},

@@ -60,7 +60,14 @@ ACCEPTED = [
         "",
         ("audio/ogg",),
     ),
-    ("whatsapp quick reply", WHATSAPP_BUTTON_REPLY, "whatsapp", "whatsapp:+573005550202", "Becas", ()),
+    (
+        "whatsapp quick reply",
+        WHATSAPP_BUTTON_REPLY,
+        "whatsapp",
+        "whatsapp:+573005550202",
+        "Becas",
+        (),
+    ),
 ]
 
 

@@ -36,7 +36,9 @@ def generate() -> ResponseReturnValue:
         reply = runtime().content.render(name)
     except ContentError as exc:
         return jsonify(error=str(exc)), 404
-    text = Formatter().vformat(reply.text, (), _variables(body)) if "{" in reply.text else reply.text
+    text = (
+        Formatter().vformat(reply.text, (), _variables(body)) if "{" in reply.text else reply.text
+    )
     return jsonify(
         text=text,
         buttons=[{"title": b.title, "payload": b.payload} for b in reply.buttons],

@@ -1,6 +1,7 @@
 """Alembic environment: runs migrations against the URL the caller put in the config."""
 
 from alembic import context
+
 from bot.storage import Base, make_engine
 
 config = context.config

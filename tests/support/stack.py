@@ -109,8 +109,9 @@ class Stack:
         self._start("sender", [str(VENV_BIN / "almas"), "sender"])
         self.start_rasa()
         if not wait_until(self.ready, 60, interval=0.5):
-            raise RuntimeError("the stack is not ready: " + requests.get(
-                f"{self.web_url}/readyz", timeout=5).text)
+            raise RuntimeError(
+                "the stack is not ready: " + requests.get(f"{self.web_url}/readyz", timeout=5).text
+            )
 
     def ready(self) -> bool:
         return requests.get(f"{self.web_url}/readyz", timeout=5).status_code == 200

@@ -78,9 +78,12 @@ class TwilioEndpoint:
                 if not match:
                     self._reply(404, {"code": 20404, "message": "not found", "status": 404})
                     return
-                expected = "Basic " + base64.b64encode(
-                    f"{endpoint.account_sid}:{endpoint.auth_token}".encode()
-                ).decode()
+                expected = (
+                    "Basic "
+                    + base64.b64encode(
+                        f"{endpoint.account_sid}:{endpoint.auth_token}".encode()
+                    ).decode()
+                )
                 if self.headers.get("Authorization") != expected:
                     self._reply(401, {"code": 20003, "message": "Authenticate", "status": 401})
                     return

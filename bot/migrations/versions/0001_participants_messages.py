@@ -42,9 +42,7 @@ def upgrade() -> None:
         sa.Column("num_media", sa.Integer, nullable=False),
     )
     op.create_index("ix_messages_participant_id", "messages", ["participant_id"])
-    op.create_index(
-        "ix_messages_participant_created", "messages", ["participant_id", "created_at"]
-    )
+    op.create_index("ix_messages_participant_created", "messages", ["participant_id", "created_at"])
 
 
 def downgrade() -> None:

@@ -1,0 +1,82 @@
+"""Settings come from the environment; production refuses to start without its secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import REQUIRED_SECRETS, TWILIO_REAL_API_URL, SettingsError, load_settings
+
+SECRETS = {name: f"value-of-{name.lower()}" for name in REQUIRED_SECRETS}
+
+
+def test_production_names_every_missing_secret() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(environ={"ALMAS_ENV": "production", "SECRET_KEY": "x"})
+    message = str(raised.value)
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "PARTICIPANT_ID_KEY"):
+        assert name in message
+    assert "SECRET_KEY" not in message
+
+
+def test_production_is_the_default_mode() -> None:
+    with pytest.raises(SettingsError):
+        load_settings(environ={})
+
+
+def test_development_fills_in_only_what_is_unset_and_says_which() -> None:
+    settings = load_settings(environ={"ALMAS_ENV": "development", "SECRET_KEY": "mine"})
+    assert settings.secret_key == "mine"
+    assert "SECRET_KEY" not in settings.filled_in
+    assert "TWILIO_AUTH_TOKEN" in settings.filled_in
+    assert settings.twilio_api_url == "http://127.0.0.1:5000/simulator/twilio"
+
+
+def test_defaults() -> None:
+    settings = load_settings(environ={**SECRETS})
+    assert settings.twilio_api_url == TWILIO_REAL_API_URL
+    assert settings.port == 5000
+    assert settings.public_base_url == "http://127.0.0.1:5000"
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.redis_url == "redis://127.0.0.1:6379/0"
+    assert settings.dedupe_hours >= 48
+
+
+def test_environment_wins_over_dotenv_file(tmp_path: Path, monkeypatch) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text(
+        "PORT=6000\nRASA_URL=http://from-file:5005\n"
+        + "".join(f"{k}={v}\n" for k, v in SECRETS.items())
+    )
+    monkeypatch.setenv("PORT", "7000")
+    settings = load_settings(dotenv_path=dotenv)
+    assert settings.port == 7000
+    assert settings.rasa_url == "http://from-file:5005"
+
+
+def test_bad_number_is_named() -> None:
+    with pytest.raises(SettingsError, match="PORT"):
+        load_settings(environ={**SECRETS, "PORT": "cinco mil"})
+
+
+@pytest.mark.parametrize(
+    ("environ", "channel", "expected"),
+    [
+        ({"TWILIO_WHATSAPP_FROM": "+14155238886"}, "whatsapp", {"from_": "whatsapp:+14155238886"}),
+        ({"TWILIO_SMS_FROM": "+15550000002"}, "sms", {"from_": "+15550000002"}),
+        (
+            {"TWILIO_SMS_FROM": "+15550000002", "TWILIO_MESSAGING_SERVICE_SID": "MG1"},
+            "sms",
+            {"messaging_service_sid": "MG1"},
+        ),
+        ({"TWILIO_MESSAGING_SERVICE_SID": "MG1"}, "whatsapp", {"messaging_service_sid": "MG1"}),
+    ],
+)
+def test_sender_per_channel(environ, channel, expected) -> None:
+    assert load_settings(environ={**SECRETS, **environ}).twilio_sender_for(channel) == expected
+
+
+def test_no_sender_configured_is_a_clear_error() -> None:
+    with pytest.raises(SettingsError, match="TWILIO_SMS_FROM"):
+        load_settings(environ={**SECRETS}).twilio_sender_for("sms")

@@ -1,0 +1,103 @@
+"""Storage on both databases: migrations, idempotent writes, status that never goes back."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import downgrade, upgrade
+from bot.storage import (
+    IN,
+    OUT,
+    Base,
+    Participant,
+    make_engine,
+    make_sessionmaker,
+    record_inbound,
+    record_outbound,
+    transcript,
+)
+from tests.conftest import POSTGRES_URL
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'storage.db'}"
+        return
+    # A schema of this test's own inside the `test` database, dropped afterwards.
+    schema = "t_" + uuid.uuid4().hex[:10]
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
+def test_migrations_create_the_models_tables_and_downgrade_cleanly(database_url: str) -> None:
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    tables = set(inspect(engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    columns = {c["name"] for c in inspect(engine).get_columns("messages")}
+    assert columns == {c.name for c in Base.metadata.tables["messages"].columns}
+    engine.dispose()
+    downgrade(database_url, "base")
+    engine = make_engine(database_url)
+    assert not set(Base.metadata.tables) & set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_inbound_is_stored_once_per_message_sid(sessions) -> None:
+    assert record_inbound(sessions, "p_1", "whatsapp", "¡Hola! ¿Cómo estás? 🙏🏽", "SM1")
+    assert not record_inbound(sessions, "p_1", "whatsapp", "¡Hola! ¿Cómo estás? 🙏🏽", "SM1")
+    [message] = transcript(sessions, "p_1")
+    assert (message.direction, message.text, message.twilio_sid) == (
+        IN, "¡Hola! ¿Cómo estás? 🙏🏽", "SM1",
+    )  # fmt: skip
+
+
+def test_participant_first_and_last_seen_and_channel(sessions) -> None:
+    record_inbound(sessions, "p_2", "sms", "hola", "SM2")
+    record_inbound(sessions, "p_2", "whatsapp", "otra vez", "SM3")
+    with sessions() as session:
+        participant = session.get(Participant, "p_2")
+        assert participant is not None
+        assert participant.channel == "whatsapp"
+        assert participant.last_seen >= participant.first_seen
+
+
+def test_outbound_status_never_moves_backwards(sessions) -> None:
+    record_outbound(sessions, "p_3", "sms", "Hola", "out_1", "queued", twilio_sid="SM9")
+    record_outbound(sessions, "p_3", "sms", "Hola", "out_1", "delivered")
+    record_outbound(sessions, "p_3", "sms", "Hola", "out_1", "sent")  # late callback
+    [message] = transcript(sessions, "p_3")
+    assert (message.direction, message.status, message.twilio_sid) == (OUT, "delivered", "SM9")
+
+
+def test_permanent_failure_keeps_twilios_code(sessions) -> None:
+    record_outbound(sessions, "p_4", "whatsapp", "Hola", "out_2", "failed", error_code=63016)
+    [message] = transcript(sessions, "p_4")
+    assert (message.status, message.error_code) == ("failed", 63016)
+
+
+def test_transcript_is_in_order(sessions) -> None:
+    record_inbound(sessions, "p_5", "sms", "hola", "SM10")
+    record_outbound(sessions, "p_5", "sms", "¡Hola!", "out_3", "queued")
+    record_inbound(sessions, "p_5", "sms", "1", "SM11")
+    assert [m.text for m in transcript(sessions, "p_5")] == ["hola", "¡Hola!", "1"]

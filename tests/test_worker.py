@@ -1,0 +1,124 @@
+"""Worker policies on the real Redis, with a scripted Rasa client (the real Rasa is exercised
+by the stack tests): dead letters, outages, menus, idempotency."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.identity import participant_id
+from bot.messages import BotReply, Button, OutboundMessage, parse_twilio_form
+from bot.rasa_client import RasaClient, RasaError, RasaUnavailable
+from bot.runtime import Runtime
+from bot.worker import ConversationWorker
+from tests.support.twilio_payloads import SMS_HOLA, with_sid
+
+
+class ScriptedRasa(RasaClient):
+    """Answers from a script: a list of replies, or an exception to raise."""
+
+    def __init__(self, *script: list[BotReply] | Exception) -> None:
+        super().__init__("http://rasa.invalid")
+        self.script = list(script)
+        self.received: list[tuple[str, str]] = []
+
+    def send(self, sender: str, text: str) -> list[BotReply]:
+        self.received.append((sender, text))
+        step = self.script.pop(0) if len(self.script) > 1 else self.script[0]
+        if isinstance(step, Exception):
+            raise step
+        return step
+
+
+def she_writes(runtime: Runtime, text: str, sid: str) -> str:
+    message = parse_twilio_form(with_sid(SMS_HOLA, sid, Body=text))
+    pid = participant_id(runtime.settings.participant_id_key, message.address)
+    runtime.inbox.enqueue(pid, [message.to_json()], dedupe_id=sid, dedupe_seconds=60)
+    return pid
+
+
+def work(worker: ConversationWorker, rounds: int = 20) -> None:
+    for _ in range(rounds):
+        lease = worker.rt.inbox.claim(5)
+        if lease is None:
+            return
+        worker.work_on(lease)
+        ready = worker.rt.keys.ready("inbox")
+        for member in worker.rt.redis.zrange(ready, 0, -1):  # make retries due now
+            worker.rt.redis.zadd(ready, {member: 0})
+
+
+def outbox_bodies(runtime: Runtime, pid: str) -> list[str]:
+    return [OutboundMessage.from_json(raw).body for raw in runtime.outbox.pending(pid)]
+
+
+@pytest.fixture
+def short_attempts(runtime: Runtime) -> Runtime:
+    runtime.settings = dataclasses.replace(runtime.settings, max_attempts=3)
+    return runtime
+
+
+def test_a_message_that_keeps_failing_is_dead_lettered_and_she_is_told(
+    short_attempts: Runtime,
+) -> None:
+    rasa = ScriptedRasa(RasaError("boom"), RasaError("boom"), RasaError("boom"), [BotReply("ok")])
+    worker = ConversationWorker(short_attempts, rasa)
+    pid = she_writes(short_attempts, "algo raro", "SMpoison")
+    she_writes(short_attempts, "hola", "SMnext")
+    work(worker)
+    [dead] = short_attempts.inbox.deadletters()
+    assert "SMpoison" in dead.item and dead.attempts == 3
+    apology = short_attempts.content.system_text("processing_failed")
+    assert outbox_bodies(short_attempts, pid) == [apology, "ok"]
+
+
+def test_rasa_outage_uses_no_attempts_and_the_message_waits(short_attempts: Runtime) -> None:
+    rasa = ScriptedRasa(RasaUnavailable("down"))
+    worker = ConversationWorker(short_attempts, rasa)
+    pid = she_writes(short_attempts, "hola", "SMwait")
+    work(worker, rounds=10)
+    assert len(rasa.received) == 10
+    assert short_attempts.inbox.deadletters() == []
+    assert len(short_attempts.inbox.pending(pid)) == 1
+    rasa.script = [[BotReply("¡Hola!")]]
+    work(worker)
+    assert outbox_bodies(short_attempts, pid) == ["¡Hola!"]
+    assert short_attempts.inbox.pending(pid) == []
+
+
+def test_rasa_never_sees_the_phone_number(runtime: Runtime) -> None:
+    rasa = ScriptedRasa([BotReply("hola")])
+    pid = she_writes(runtime, "hola", "SMpid")
+    work(ConversationWorker(runtime, rasa))
+    [(sender, _)] = rasa.received
+    assert sender == pid and "5550101" not in sender
+
+
+def test_an_empty_rasa_answer_still_answers_her(runtime: Runtime) -> None:
+    pid = she_writes(runtime, "hola", "SMempty")
+    work(ConversationWorker(runtime, ScriptedRasa([])))
+    assert outbox_bodies(runtime, pid) == [runtime.content.render("utter_default").text]
+
+
+def test_numbered_reply_picks_the_option_she_was_shown(runtime: Runtime) -> None:
+    menu = BotReply(
+        "Elige", buttons=(Button("Cursos", "/ask_courses"), Button("Becas", "/ask_scholarships"))
+    )
+    rasa = ScriptedRasa([menu])
+    worker = ConversationWorker(runtime, rasa)
+    she_writes(runtime, "hola", "SMm1")
+    work(worker)
+    she_writes(runtime, "la 2", "SMm2")
+    work(worker)
+    assert [text for _, text in rasa.received] == ["hola", "/ask_scholarships"]
+
+
+def test_a_message_already_answered_is_not_answered_again(runtime: Runtime) -> None:
+    pid = she_writes(runtime, "hola", "SMdone")
+    runtime.redis.set(runtime.keys.done("inbox", "SMdone"), "1")
+    rasa = ScriptedRasa([BotReply("no")])
+    work(ConversationWorker(runtime, rasa))
+    assert rasa.received == []
+    assert runtime.inbox.pending(pid) == []
+    assert outbox_bodies(runtime, pid) == []
