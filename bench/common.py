@@ -1,0 +1,88 @@
+"""Shared helpers for the benchmarks: environments, signed requests, percentiles, pacing."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.db import upgrade
+from tests.conftest import base_environment
+from tests.support.stack import Stack, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary_ms(values: list[float]) -> str:
+    ms = [v * 1000 for v in values]
+    return (
+        f"n={len(ms)} p50={percentile(ms, 50):.1f} ms p95={percentile(ms, 95):.1f} ms "
+        f"p99={percentile(ms, 99):.1f} ms mean={statistics.fmean(ms):.1f} ms"
+    )
+
+
+def bench_stack(**extra_env: str) -> Stack:
+    """A Stack object (nothing started yet) with its own Redis prefix and SQLite file."""
+    workdir = Path(tempfile.mkdtemp(prefix="almas-bench-"))
+    database_url = f"sqlite:///{workdir / 'bench.db'}"
+    upgrade(database_url)
+    web_port, rasa_port, actions_port = free_port(), free_port(), free_port()
+    env = {
+        **os.environ,
+        **base_environment("almasbench" + uuid.uuid4().hex[:8], database_url),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
+        "PORT": str(web_port),
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}",
+        "NLG_URL": f"http://127.0.0.1:{web_port}/nlg",
+        "LOG_LEVEL": "WARNING",
+        **extra_env,
+    }
+    (workdir / "logs").mkdir()
+    return Stack(
+        env=env,
+        log_dir=workdir / "logs",
+        web_port=web_port,
+        rasa_port=rasa_port,
+        actions_port=actions_port,
+    )
+
+
+def paced(rate: float, count: int, clients: int, task: Callable[[int], None]) -> float:
+    """Run task(i) for i < count, started at `rate` per second (open loop) by `clients`
+    threads. Returns the wall time taken."""
+    start = time.perf_counter() + 0.05
+    next_index = iter(range(count))
+    lock = threading.Lock()
+
+    def client() -> None:
+        while True:
+            with lock:
+                i = next(next_index, None)
+            if i is None:
+                return
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            task(i)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
