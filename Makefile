@@ -46,6 +46,7 @@ run: envs migrate model
 
 test: envs model
 	$(VENV)/ruff check .
+	$(ALMAS) content check
 	$(VENV)/pytest
 
 test-fast: env-app

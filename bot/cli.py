@@ -145,6 +145,30 @@ def actions(port: int | None) -> None:
     os.execv(command[0], command)
 
 
+@main.group()
+def content() -> None:
+    """Content that programme staff edit (content/*.yml)."""
+
+
+@content.command("check")
+def content_check() -> None:
+    """Validate content/: schema, dates, links, SMS lengths, texts the dialogue needs."""
+    from bot.content import ContentStore
+    from bot.content_check import check, domain_responses
+    from bot.i18n import today_in_bogota
+    from flows.actions.topics import TOPIC_RESPONSES
+
+    paged = set(TOPIC_RESPONSES.values()) | {"utter_no_info"}
+    needed = domain_responses(PROJECT_ROOT / "flows" / "domain.yml") | paged
+    problems = check(ContentStore(), today_in_bogota(), needed, paged)
+    for problem in problems:
+        click.echo(str(problem))
+    errors = [p for p in problems if p.level == "error"]
+    click.echo(f"content check: {len(errors)} error(s), {len(problems) - len(errors)} warning(s)")
+    if errors:
+        raise SystemExit(1)
+
+
 @main.command("check-settings")
 def check_settings() -> None:
     """Load the settings as the processes would, and say what is missing."""

@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import TypeAdapter, ValidationError
 
+from bot.content_schema import (
+    Course,
+    CredentialPath,
+    Credit,
+    Programme,
+    Scholarship,
+    SupportLine,
+)
 from bot.messages import BotReply, Button
 from bot.settings import PROJECT_ROOT
 
@@ -26,15 +35,34 @@ class ContentError(ValueError):
     """Content is malformed or a text is missing; the message names the file and key."""
 
 
+# Sections that hold typed facts: top-level key -> (schema, is a list)
+SECTIONS: dict[str, Any] = {
+    "courses": list[Course],
+    "scholarships": list[Scholarship],
+    "credential_paths": list[CredentialPath],
+    "credit": Credit,
+    "support_lines": list[SupportLine],
+    "programme": Programme,
+}
+VARIANT_KEYS = {"text", "buttons", "source", "checked"}
+
+
 @dataclass(frozen=True)
 class Snapshot:
     responses: dict[str, list[dict[str, Any]]]
     system: dict[str, str]
+    courses: tuple[Course, ...] = ()
+    scholarships: tuple[Scholarship, ...] = ()
+    credential_paths: tuple[CredentialPath, ...] = ()
+    credit: Credit | None = None
+    support_lines: tuple[SupportLine, ...] = ()
+    programme: Programme | None = None
 
 
 def _load(directory: Path) -> Snapshot:
     responses: dict[str, list[dict[str, Any]]] = {}
     system: dict[str, str] = {}
+    typed: dict[str, Any] = {}
     for path in sorted(directory.glob("*.yml")):
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -50,12 +78,36 @@ def _load(directory: Path) -> Snapshot:
             for variant in variants:
                 if not isinstance(variant, dict) or not str(variant.get("text", "")).strip():
                     raise ContentError(f"{path.name}: every variant of {name} needs a text")
+                unknown = set(variant) - VARIANT_KEYS
+                if unknown:
+                    raise ContentError(f"{path.name}: {name} has unknown keys {sorted(unknown)}")
+                if ("source" in variant) != ("checked" in variant):
+                    raise ContentError(f"{path.name}: {name} needs both source and checked")
             responses[name] = variants
         for name, value in (data.get("system") or {}).items():
             if name in system:
                 raise ContentError(f"{path.name}: system text {name} is defined twice")
             system[name] = str(value)
-    return Snapshot(responses=responses, system=system)
+        for section, schema in SECTIONS.items():
+            if section not in data:
+                continue
+            if section in typed:
+                raise ContentError(f"{path.name}: section {section} is defined twice")
+            try:
+                value = TypeAdapter(schema).validate_python(data[section])
+            except ValidationError as exc:
+                raise ContentError(f"{path.name}: {section}: {exc}") from exc
+            typed[section] = tuple(value) if isinstance(value, list) else value
+    _check_unique_ids(typed)
+    return Snapshot(responses=responses, system=system, **typed)
+
+
+def _check_unique_ids(typed: dict[str, Any]) -> None:
+    for section in ("courses", "scholarships", "credential_paths", "support_lines"):
+        ids = [item.id for item in typed.get(section, ())]
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        if duplicates:
+            raise ContentError(f"{section}: ids used twice: {sorted(duplicates)}")
 
 
 class ContentStore:
@@ -88,7 +140,10 @@ class ContentStore:
         variants = self.snapshot().responses.get(name)
         if not variants:
             raise ContentError(f"no text for response {name}")
-        variant = random.choice(variants)
+        return self.render_variant(random.choice(variants), **variables)
+
+    @staticmethod
+    def render_variant(variant: dict[str, Any], **variables: Any) -> BotReply:
         buttons = tuple(
             Button(title=str(b["title"]), payload=str(b["payload"]))
             for b in variant.get("buttons") or ()

@@ -22,7 +22,13 @@ MODELS_DIR = PROJECT_ROOT / "models"
 MODEL_NAME = "almas"
 MODEL_PATH = MODELS_DIR / f"{MODEL_NAME}.tar.gz"
 FINGERPRINT_PATH = MODELS_DIR / "training-fingerprint"
-TRAINING_INPUTS = (PROJECT_ROOT / "nlu", PROJECT_ROOT / "flows")
+# What the model is trained from (test stories and the held-out set are not).
+TRAINING_INPUTS = (
+    PROJECT_ROOT / "nlu" / "config.yml",
+    PROJECT_ROOT / "nlu" / "data",
+    PROJECT_ROOT / "flows" / "domain.yml",
+    PROJECT_ROOT / "flows" / "data",
+)
 
 # Rasa must not try to reach the internet (telemetry) and its libraries are noisy.
 RASA_ENV = {
@@ -34,12 +40,10 @@ RASA_ENV = {
 
 
 def training_fingerprint() -> str:
-    """Hash of everything the model is trained from (YAML under nlu/ and flows/)."""
+    """Hash of everything the model is trained from."""
     digest = hashlib.sha256()
     for root in TRAINING_INPUTS:
-        for path in sorted(root.rglob("*.yml")):
-            if path.name == "credentials.yml":
-                continue
+        for path in [root] if root.is_file() else sorted(root.rglob("*.yml")):
             digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()

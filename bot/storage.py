@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
     select,
@@ -94,6 +95,21 @@ class Message(Base):
     participant: Mapped[Participant] = relationship(back_populates="messages")
 
     __table_args__ = (Index("ix_messages_participant_created", "participant_id", "created_at"),)
+
+
+class ReminderSubscription(Base):
+    """She asked to be reminded before a scholarship call closes (sending: a later issue)."""
+
+    __tablename__ = "reminder_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    participant_id: Mapped[str] = mapped_column(String(64), index=True)
+    scholarship_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("participant_id", "scholarship_id", name="uq_reminder_subscription"),
+    )
 
 
 def make_engine(database_url: str) -> Engine:
@@ -212,5 +228,43 @@ def transcript(session_factory: sessionmaker[Session], participant_id: str) -> l
                 select(Message)
                 .where(Message.participant_id == participant_id)
                 .order_by(Message.created_at, Message.id)
+            )
+        )
+
+
+def subscribe_reminders(
+    session_factory: sessionmaker[Session], participant_id: str, scholarship_ids: list[str]
+) -> int:
+    """Subscribe her to reminders for these calls (again is harmless). Returns how many new."""
+    added = 0
+    with session_factory() as session:
+        existing = set(
+            session.scalars(
+                select(ReminderSubscription.scholarship_id).where(
+                    ReminderSubscription.participant_id == participant_id
+                )
+            )
+        )
+        for scholarship_id in scholarship_ids:
+            if scholarship_id not in existing:
+                session.add(
+                    ReminderSubscription(
+                        participant_id=participant_id, scholarship_id=scholarship_id
+                    )
+                )
+                added += 1
+        session.commit()
+    return added
+
+
+def reminder_subscriptions(
+    session_factory: sessionmaker[Session], participant_id: str
+) -> list[str]:
+    with session_factory() as session:
+        return list(
+            session.scalars(
+                select(ReminderSubscription.scholarship_id)
+                .where(ReminderSubscription.participant_id == participant_id)
+                .order_by(ReminderSubscription.id)
             )
         )

@@ -132,10 +132,13 @@ class ConversationWorker:
         return [self.outbound(participant, message, reply) for reply in replies]
 
     def remember_options(self, key: str, replies: list[BotReply]) -> None:
+        """Numbers she types next refer to the options of this turn, or to nothing."""
         with_buttons = [r for r in replies if r.buttons]
         if with_buttons:
             payloads = [b.payload for b in with_buttons[-1].buttons]
             self.rt.redis.set(key, json.dumps(payloads), ex=MENU_OPTIONS_TTL)
+        else:
+            self.rt.redis.delete(key)
 
     @staticmethod
     def outbound(participant: str, message: InboundMessage, reply: BotReply) -> OutboundMessage:

@@ -122,3 +122,13 @@ def test_a_message_already_answered_is_not_answered_again(runtime: Runtime) -> N
     assert rasa.received == []
     assert runtime.inbox.pending(pid) == []
     assert outbox_bodies(runtime, pid) == []
+
+
+def test_numbers_after_a_turn_without_options_mean_nothing_stale(runtime: Runtime) -> None:
+    menu = BotReply("Elige", buttons=(Button("Cursos", "/ask_courses"),))
+    rasa = ScriptedRasa([menu], [BotReply("Lista de cursos")], [BotReply("?")])
+    worker = ConversationWorker(runtime, rasa)
+    for sid, text in (("SMs1", "hola"), ("SMs2", "1"), ("SMs3", "1")):
+        she_writes(runtime, text, sid)
+        work(worker)
+    assert [text for _, text in rasa.received] == ["hola", "/ask_courses", "1"]

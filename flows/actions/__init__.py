@@ -1,5 +1,37 @@
 """Custom actions served by the rasa-sdk action server (`almas actions`), one module per topic."""
 
+from flows.actions.courses import ActionShowCourses, ValidateCourseForm
+from flows.actions.credentials import (
+    ActionCredentialNext,
+    ActionCredentialPrevious,
+    ActionCredentialStep,
+    ValidateCredentialForm,
+)
+from flows.actions.credit import (
+    ActionCreditInfo,
+    ActionCreditPrecheckResult,
+    ValidateCreditPrecheckForm,
+)
 from flows.actions.fallback import ActionFallback
+from flows.actions.listing import ActionMore
+from flows.actions.safety import ActionEmergencyLines
+from flows.actions.scholarships import ActionScholarshipReminder, ActionShowScholarships
+from flows.actions.topics import ActionTopicAnswer
 
-__all__ = ["ActionFallback"]
+__all__ = [
+    "ActionCredentialNext",
+    "ActionCredentialPrevious",
+    "ActionCredentialStep",
+    "ActionCreditInfo",
+    "ActionCreditPrecheckResult",
+    "ActionEmergencyLines",
+    "ActionFallback",
+    "ActionMore",
+    "ActionScholarshipReminder",
+    "ActionShowCourses",
+    "ActionShowScholarships",
+    "ActionTopicAnswer",
+    "ValidateCourseForm",
+    "ValidateCredentialForm",
+    "ValidateCreditPrecheckForm",
+]

@@ -1,4 +1,5 @@
-"""What to do when the NLU did not understand her."""
+"""When the NLU did not understand her, in two steps: first the closest topics as numbered
+options; if she is not understood again, the offer of a case worker (and the menu)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,16 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from flows.actions.common import content
+
+# Intents that can be offered as "did you mean…?", with the title shown for each.
+OFFERABLE = (
+    "ask_courses", "ask_credential_validation", "ask_scholarships", "ask_credit",
+    "ask_entrepreneurship", "ask_employment", "ask_psych_support", "ask_migration_status",
+    "ask_enrollment",
+)  # fmt: skip
+MAX_OPTIONS = 3
 
 
 def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
@@ -21,9 +32,12 @@ def consecutive_fallbacks(events: list[dict[str, Any]]) -> int:
     return count
 
 
-class ActionFallback(Action):
-    """First miss: ask her to say it another way. Second miss in a row: the menu and a person."""
+def closest_topics(intent_ranking: list[dict[str, Any]]) -> list[str]:
+    ranked = [i.get("name") for i in intent_ranking if i.get("name") in OFFERABLE]
+    return [name for name in ranked if name][:MAX_OPTIONS]
 
+
+class ActionFallback(Action):
     def name(self) -> str:
         return "action_fallback"
 
@@ -32,7 +46,17 @@ class ActionFallback(Action):
     ) -> list[dict[str, Any]]:
         if consecutive_fallbacks(tracker.events) >= 2:
             dispatcher.utter_message(response="utter_default_again")
-            dispatcher.utter_message(response="utter_main_menu")
-        else:
+            return []
+        store = content()
+        topics = closest_topics(tracker.latest_message.get("intent_ranking") or [])
+        if not topics:
             dispatcher.utter_message(response="utter_default")
+            return []
+        buttons = [
+            {"title": store.system_text(f"topic_{name}"), "payload": f"/{name}"} for name in topics
+        ]
+        buttons.append(
+            {"title": store.system_text("topic_request_human"), "payload": "/request_human"}
+        )
+        dispatcher.utter_message(text=store.system_text("fallback_options"), buttons=buttons)
         return []

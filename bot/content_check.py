@@ -1,0 +1,118 @@
+"""`almas content check`: is content/ safe to publish? Pure: returns the problems found.
+
+Errors: the schema (dates, links, required source/checked — enforced by loading), texts that
+don't fit 3 SMS segments without offering "MÁS", paged texts with a page that cannot fit,
+broken {placeholders}, responses the dialogue needs but content lacks. Warnings: facts not
+checked for a long time, nothing open to offer, WhatsApp button titles over 20 characters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from string import Formatter
+
+import yaml
+
+from bot.content import ContentError, ContentStore
+from bot.messages import render_reply
+from bot.paging import DEFAULT_BUDGET, fits, paginate
+from bot.sms import segments
+
+STALE_AFTER = timedelta(days=180)
+WHATSAPP_BUTTON_TITLE_MAX = 20
+MORE_WORDS = ("MÁS", "MAS")
+
+
+@dataclass(frozen=True)
+class Problem:
+    level: str  # "error" or "warning"
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.level.upper():7} {self.where}: {self.message}"
+
+
+def _placeholders_ok(text: str) -> bool:
+    try:
+        list(Formatter().parse(text))
+    except ValueError:
+        return False
+    return True
+
+
+def domain_responses(domain_path: Path) -> set[str]:
+    domain = yaml.safe_load(domain_path.read_text(encoding="utf-8"))
+    return set(domain.get("responses") or {})
+
+
+def check(store: ContentStore, today: date, needed: set[str], paged: set[str]) -> list[Problem]:
+    """`needed`: responses the dialogue uses; `paged`: those sent through paging."""
+    problems: list[Problem] = []
+    try:
+        snapshot = store.snapshot()
+    except ContentError as exc:
+        return [Problem("error", "content", str(exc))]
+
+    for name in sorted(needed - set(snapshot.responses)):
+        problems.append(Problem("error", name, "the dialogue uses it but content has no text"))
+
+    more_offer = snapshot.system.get("more_offer", "MÁS")
+    for name, variants in sorted(snapshot.responses.items()):
+        for i, variant in enumerate(variants):
+            where = f"{name}[{i}]"
+            text = str(variant["text"])
+            if not _placeholders_ok(text):
+                problems.append(Problem("error", where, "broken {placeholder} (stray brace?)"))
+            if name in paged:
+                pages = paginate(text, more_offer)
+                if not all(fits(page) for page in pages):
+                    problems.append(Problem("error", where, "a sentence is too long for one page"))
+            else:
+                rendered = render_reply(store.render_variant(variant))
+                if not fits(rendered) and not any(w in rendered for w in MORE_WORDS):
+                    problems.append(
+                        Problem(
+                            "error",
+                            where,
+                            f"{segments(rendered)} SMS segments (max {DEFAULT_BUDGET}); "
+                            "shorten it or offer MÁS",
+                        )
+                    )
+            for button in variant.get("buttons") or ():
+                if len(str(button["title"])) > WHATSAPP_BUTTON_TITLE_MAX:
+                    problems.append(
+                        Problem("warning", where, f"button title over 20 chars: {button['title']}")
+                    )
+            checked = variant.get("checked")
+            if isinstance(checked, date) and today - checked > STALE_AFTER:
+                problems.append(Problem("warning", where, f"not checked since {checked}"))
+
+    for name, text in sorted(snapshot.system.items()):
+        if not _placeholders_ok(text):
+            problems.append(Problem("error", f"system.{name}", "broken {placeholder}"))
+        if not fits(text):
+            problems.append(Problem("error", f"system.{name}", "too long for 3 SMS segments"))
+
+    facts = [
+        *(("course", c.id, c.checked) for c in snapshot.courses),
+        *(("scholarship", s.id, s.checked) for s in snapshot.scholarships),
+        *(("credential path", p.id, p.checked) for p in snapshot.credential_paths),
+        *(("support line", s.id, s.checked) for s in snapshot.support_lines),
+    ]
+    for kind, ident, checked in facts:
+        if today - checked > STALE_AFTER:
+            problems.append(Problem("warning", f"{kind} {ident}", f"not checked since {checked}"))
+    for path in snapshot.credential_paths:
+        for n, step in enumerate(path.steps, start=1):
+            if not all(fits(p) for p in paginate(step.text, more_offer)):
+                problems.append(Problem("error", f"{path.id} step {n}", "a sentence is too long"))
+    if not any(c.enrol_until >= today for c in snapshot.courses):
+        problems.append(Problem("warning", "courses", "no course is open for enrolment"))
+    if not any(s.opens <= today <= s.closes for s in snapshot.scholarships):
+        problems.append(Problem("warning", "scholarships", "no call is open"))
+    if not snapshot.support_lines:
+        problems.append(Problem("error", "support_lines", "no emergency lines"))
+    return problems

@@ -1,0 +1,163 @@
+"""The shape of content/: what programme staff may write, validated by `almas content check`.
+
+Every fact that changes (a date, a fee, a phone number, a requirement) carries `source` (where
+it was read) and `checked` (when). Anything not confirmed must not be stated as fact: write
+"te confirmamos con una asesora" instead.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+CITIES = ("Santa Marta", "Barranquilla")
+COURSE_TOPICS = (
+    "tic", "programacion", "ofimatica", "marketing_digital", "idiomas", "belleza", "cocina",
+    "atencion_cliente", "emprendimiento",
+)  # fmt: skip
+EDUCATION_LEVELS = ("bachillerato", "tecnico", "universitario", "posgrado")
+WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
+_SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+_HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+
+Slug = Field(pattern=_SLUG.pattern)
+Text = Field(min_length=1)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sourced(Strict):
+    """A fact that changes: where it was read and when."""
+
+    source: str = Text
+    checked: date
+
+    @field_validator("checked")
+    @classmethod
+    def _not_in_the_future(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError("`checked` cannot be in the future")
+        return value
+
+
+class Course(Sourced):
+    id: str = Slug
+    name: str = Text
+    provider: str = Text
+    topic: Literal[COURSE_TOPICS]  # type: ignore[valid-type]
+    modality: Literal["presencial", "virtual"]
+    city: Literal[CITIES] | None = None  # type: ignore[valid-type]  # None: virtual, anywhere
+    address: str | None = None
+    start_date: date
+    enrol_until: date
+    duration: str = Text
+    schedule: str = Text
+    cost_cop: int = Field(ge=0)
+    min_age: int | None = Field(default=None, ge=0, le=99)
+    requirements: tuple[str, ...] = ()
+    how_to_enrol: str = Text
+    link: HttpUrl | None = None
+    phone: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Course:
+        if self.modality == "presencial" and (self.city is None or not self.address):
+            raise ValueError(f"{self.id}: an in-person course needs a city and an address")
+        if self.enrol_until > self.start_date:
+            raise ValueError(f"{self.id}: enrol_until is after start_date")
+        return self
+
+
+class Scholarship(Sourced):
+    id: str = Slug
+    name: str = Text
+    provider: str = Text
+    summary: str = Text
+    opens: date
+    closes: date
+    eligibility: tuple[str, ...] = Field(min_length=1)
+    how_to_apply: str = Text
+    link: HttpUrl | None = None
+    phone: str | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> Scholarship:
+        if self.closes < self.opens:
+            raise ValueError(f"{self.id}: closes before it opens")
+        return self
+
+
+class Step(Strict):
+    title: str = Text
+    text: str = Text
+
+
+class CredentialPath(Sourced):
+    """Steps for one situation: school or higher education, apostilled or not."""
+
+    id: str = Slug
+    levels: tuple[Literal[EDUCATION_LEVELS], ...] = Field(min_length=1)  # type: ignore[valid-type]
+    apostilled: bool
+    steps: tuple[Step, ...] = Field(min_length=1)
+
+
+class Partner(Sourced):
+    name: str = Text
+    kind: str = Text
+    description: str = Text
+
+
+class Amount(Sourced):
+    label: str = Text
+    amount_cop: int = Field(gt=0)
+
+
+class Credit(Strict):
+    summary: str = Text
+    fng: Sourced | None = None
+    fng_text: str = Text
+    requirements: tuple[str, ...] = Field(min_length=1)
+    requirements_source: str = Text
+    requirements_checked: date
+    partners: tuple[Partner, ...] = Field(min_length=1)
+    amounts: tuple[Amount, ...] = ()
+    gota_a_gota_warning: str = Text
+
+
+class SupportLine(Sourced):
+    id: str = Slug
+    name: str = Text
+    dial: str = Text  # what she dials: "123", "155", "192 opción 4", "#702"
+    region: str = Text  # "nacional", "Atlántico", "Santa Marta"
+    cases: tuple[
+        Literal["emergency", "violence", "sexual_violence", "children", "mental_health", "suicide"],
+        ...,
+    ] = Field(min_length=1)
+    hours: str = Text
+
+
+class Office(Sourced):
+    city: Literal[CITIES]  # type: ignore[valid-type]
+    address: str | None = None  # None: not confirmed yet; the bot offers a case worker
+    hours: str = Text
+
+
+class Programme(Strict):
+    # Case workers' hours (America/Bogota): weekday -> "08:00-17:00"; missing days: closed.
+    office_hours: dict[Literal[WEEKDAYS], str]  # type: ignore[valid-type]
+    office_hours_source: str = Text
+    office_hours_checked: date
+    offices: tuple[Office, ...] = Field(min_length=1)
+
+    @field_validator("office_hours")
+    @classmethod
+    def _hours_format(cls, value: dict[str, str]) -> dict[str, str]:
+        for day, hours in value.items():
+            if not _HOURS.match(hours):
+                raise ValueError(f"{day}: hours must look like 08:00-17:00, got {hours!r}")
+        return value

@@ -1,0 +1,123 @@
+"""Validating a diploma: ask the level and the apostille, then one step at a time
+("siguiente", "atrás", "menu"); the step is kept in the tracker, so she can resume days later."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from bot.content_schema import EDUCATION_LEVELS, CredentialPath
+from bot.conversation import fold
+from flows.actions.common import content
+
+LEVEL_WORDS = {
+    "bachillerato": ("bachiller", "secundaria", "liceo", "colegio"),
+    "tecnico": ("tecnic", "tecnolog", "tsu"),
+    "posgrado": ("posgrado", "postgrado", "maestr", "especializ", "doctorado", "magister"),
+    "universitario": ("universi", "licenciad", "pregrado", "profesional", "ingenier", "carrera"),
+}
+
+
+def normalise_level(text: str | None) -> str | None:
+    folded = fold(text or "")
+    if folded in EDUCATION_LEVELS:
+        return folded
+    for level, words in LEVEL_WORDS.items():  # posgrado is checked before universitario
+        if any(word in folded for word in words):
+            return level
+    return None
+
+
+def choose_path(
+    paths: tuple[CredentialPath, ...], level: str, apostilled: bool
+) -> CredentialPath | None:
+    for path in paths:
+        if level in path.levels and path.apostilled == apostilled:
+            return path
+    return None
+
+
+def render_step(path: CredentialPath, index: int) -> str:
+    store = content()
+    step = path.steps[index]
+    position = store.system_text("step_position", n=index + 1, total=len(path.steps))
+    if index + 1 < len(path.steps):
+        navigation = store.system_text("step_navigation")
+    else:
+        navigation = store.system_text("step_last")
+    return f"{position}: *{step.title}*\n{step.text}\n\n{navigation}"
+
+
+def current_path(tracker: Tracker) -> CredentialPath | None:
+    path_id = tracker.get_slot("credential_path")
+    return next((p for p in content().snapshot().credential_paths if p.id == path_id), None)
+
+
+class ValidateCredentialForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_credential_form"
+
+    def validate_education_level(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        level = normalise_level(str(slot_value))
+        if level is None:
+            dispatcher.utter_message(response="utter_level_not_understood")
+        return {"education_level": level}
+
+
+class ActionCredentialStep(Action):
+    """After the form: choose her path and show step 1 (or where she left it)."""
+
+    def name(self) -> str:
+        return "action_credential_step"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        level = tracker.get_slot("education_level")
+        apostilled = bool(tracker.get_slot("apostilled"))
+        path = choose_path(content().snapshot().credential_paths, level or "", apostilled)
+        if path is None:
+            dispatcher.utter_message(response="utter_no_info")
+            return []
+        dispatcher.utter_message(text=render_step(path, 0))
+        return [SlotSet("credential_path", path.id), SlotSet("credential_step", 0.0)]
+
+
+class _Move(Action):
+    delta = 0
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        path = current_path(tracker)
+        if path is None:  # no path started: "siguiente" means nothing yet
+            dispatcher.utter_message(response="utter_no_steps_started")
+            return []
+        step = int(tracker.get_slot("credential_step") or 0) + self.delta
+        step = max(0, min(step, len(path.steps) - 1))
+        dispatcher.utter_message(text=render_step(path, step))
+        return [SlotSet("credential_step", float(step))]
+
+
+class ActionCredentialNext(_Move):
+    delta = 1
+
+    def name(self) -> str:
+        return "action_credential_next"
+
+
+class ActionCredentialPrevious(_Move):
+    delta = -1
+
+    def name(self) -> str:
+        return "action_credential_previous"

@@ -1,0 +1,121 @@
+"""One conversation per topic through the real stack (webhook, worker, Rasa, action server,
+content, outbox), SMS and WhatsApp, read like a chat. Expectations come from content/, so an
+edit by programme staff does not break them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.content import ContentStore
+from bot.i18n import today_in_bogota
+from bot.messages import render_reply
+from flows.actions.courses import find_courses
+from flows.actions.scholarships import open_calls
+from tests.support.conversation import Participant
+from tests.support.stack import Stack
+from tests.support.twilio_endpoint import TwilioEndpoint
+
+pytestmark = pytest.mark.stack
+
+CONTENT = ContentStore()
+
+
+def expected(response: str) -> str:
+    return render_reply(CONTENT.render(response))
+
+
+class Chat:
+    """She writes; we read what the helpline answered since her last message."""
+
+    def __init__(self, participant: Participant) -> None:
+        self.she = participant
+        self.seen = 0
+
+    def say(
+        self, text: str, until: Callable[[str], bool] | None = None, timeout: float = 30
+    ) -> str:
+        self.she.says(text)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            replies = self.she.received()[self.seen :]
+            joined = "\n---\n".join(r.body for r in replies)
+            if replies and (until is None or until(joined)):
+                time.sleep(0.3)  # let the rest of this turn arrive
+                replies = self.she.received()[self.seen :]
+                self.seen += len(replies)
+                return "\n---\n".join(r.body for r in replies)
+            time.sleep(0.05)
+        raise AssertionError(
+            f"no fitting answer to {text!r}; got {self.she.received()[self.seen :]}"
+        )
+
+
+def chat(stack: Stack, twilio: TwilioEndpoint, number: str, channel: str) -> Chat:
+    return Chat(Participant(stack=stack, twilio=twilio, number=number, channel=channel))
+
+
+def test_courses_by_numbered_menu_on_sms(stack: Stack, twilio: TwilioEndpoint) -> None:
+    maria = chat(stack, twilio, "+573005554001", "sms")
+    assert expected("utter_main_menu") in maria.say("hola", until=lambda t: "1." in t)
+    assert expected("utter_ask_city") == maria.say("1")
+    answer = maria.say("2")  # Barranquilla
+    first = find_courses(CONTENT.snapshot().courses, today_in_bogota(), "Barranquilla")[0]
+    assert first.name in answer
+    assert "MÁS" in answer or len(answer) < 400
+
+
+def test_credential_steps_on_whatsapp(stack: Stack, twilio: TwilioEndpoint) -> None:
+    ana = chat(stack, twilio, "+573005554002", "whatsapp")
+    assert expected("utter_ask_education_level") == ana.say("quiero convalidar mi titulo")
+    assert expected("utter_ask_apostilled") == ana.say("universitario")
+    path = next(p for p in CONTENT.snapshot().credential_paths if p.id == "superior-apostillado")
+    step1 = ana.say("si")
+    assert f"Paso 1 de {len(path.steps)}" in step1 and path.steps[0].title in step1
+    step2 = ana.say("siguiente")
+    assert f"Paso 2 de {len(path.steps)}" in step2 and path.steps[1].title in step2
+    assert "Paso 1 de" in ana.say("atras porfa")
+
+
+def test_scholarships_and_a_reminder_subscription(stack: Stack, twilio: TwilioEndpoint) -> None:
+    luz = chat(stack, twilio, "+573005554003", "whatsapp")
+    calls = open_calls(CONTENT.snapshot().scholarships, today_in_bogota())
+    answer = luz.say("hay becas?")
+    assert calls[0].name in answer and "cierra el" in answer.lower()
+    closed = [c for c in CONTENT.snapshot().scholarships if c.closes < today_in_bogota()]
+    assert all(c.name not in answer for c in closed)
+    while "MÁS" in answer.splitlines()[-1]:
+        answer = luz.say("mas")
+    assert expected("utter_remind_me_done") == luz.say("recordarme")
+    engine = create_engine(stack.env["DATABASE_URL"])
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT scholarship_id FROM reminder_subscriptions")).all()
+    engine.dispose()
+    assert {r[0] for r in rows} >= {c.id for c in calls}
+
+
+def test_credit_info_and_precheck(stack: Stack, twilio: TwilioEndpoint) -> None:
+    rosa = chat(stack, twilio, "+573005554004", "sms")
+    info = rosa.say("como pido un prestamo pa mi negocio", until=lambda t: "1. Sí" in t)
+    assert "$ 1.200.000" in info or "MÁS" in info
+    assert expected("utter_ask_has_business") == rosa.say("si")
+    assert expected("utter_ask_business_months") == rosa.say("si")
+    assert expected("utter_ask_has_ppt") == rosa.say("3")
+    assert expected("utter_ask_financial_training") == rosa.say("si")
+    outcome = rosa.say("no")
+    assert CONTENT.system_text("precheck_almost") in outcome
+
+
+def test_migration_answer_from_content(stack: Stack, twilio: TwilioEndpoint) -> None:
+    eva = chat(stack, twilio, "+573005554005", "whatsapp")
+    answer = eva.say("como saco el ppt?")
+    assert CONTENT.render("utter_migration_status").text[:60] in answer
+
+
+def test_emergency_gets_lines_not_a_menu(stack: Stack, twilio: TwilioEndpoint) -> None:
+    sol = chat(stack, twilio, "+573005554006", "sms")
+    answer = sol.say("mi esposo me pego y tengo miedo", until=lambda t: "123" in t)
+    assert "155" in answer and "1. " not in answer
