@@ -25,9 +25,8 @@ from bot.content_schema import (
     SupportLine,
 )
 from bot.messages import BotReply, Button
-from bot.settings import PROJECT_ROOT
+from bot.settings import content_dir
 
-CONTENT_DIR = PROJECT_ROOT / "content"
 RELOAD_CHECK_SECONDS = 5.0
 
 
@@ -111,8 +110,8 @@ def _check_unique_ids(typed: dict[str, Any]) -> None:
 
 
 class ContentStore:
-    def __init__(self, directory: Path = CONTENT_DIR) -> None:
-        self.directory = directory
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or content_dir()
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._signature: tuple[tuple[str, float], ...] = ()

@@ -179,6 +179,14 @@ def load_settings(
     )
 
 
+def content_dir() -> Path:
+    """Where content/ is read from (CONTENT_DIR; default the repository's content/).
+
+    Read on its own, without secrets, because every process (the action server too) needs it.
+    """
+    return Path(os.environ.get("CONTENT_DIR") or PROJECT_ROOT / "content")
+
+
 def announce(settings: Settings) -> None:
     """Say, once at start-up, which local values development mode filled in."""
     if settings.filled_in:

@@ -109,6 +109,9 @@ def stack(twilio: TwilioEndpoint, session_dir: Path, redis_client: redis.Redis) 
         pytest.fail("the Rasa model is missing or stale: run `make test` (it trains first)")
     prefix = "almasstack" + uuid.uuid4().hex[:8]
     database_url = f"sqlite:///{session_dir / 'stack.db'}"
+    # The stack reads a copy of content/, so a test can edit it while the bot runs.
+    content_copy = session_dir / "content"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "content", content_copy)
     upgrade(database_url)
     web_port, rasa_port, actions_port = free_port(), free_port(), free_port()
     env = {
@@ -122,6 +125,7 @@ def stack(twilio: TwilioEndpoint, session_dir: Path, redis_client: redis.Redis) 
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}",
         "NLG_URL": f"http://127.0.0.1:{web_port}/nlg",
+        "CONTENT_DIR": str(content_copy),
         # Short leases so a killed worker's participant is taken over within seconds.
         "WORKER_LEASE_SECONDS": "4",
         "RASA_TIMEOUT_SECONDS": "60",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -109,13 +110,45 @@ def test_credit_info_and_precheck(stack: Stack, twilio: TwilioEndpoint) -> None:
     assert CONTENT.system_text("precheck_almost") in outcome
 
 
-def test_migration_answer_from_content(stack: Stack, twilio: TwilioEndpoint) -> None:
-    eva = chat(stack, twilio, "+573005554005", "whatsapp")
-    answer = eva.say("como saco el ppt?")
-    assert CONTENT.render("utter_migration_status").text[:60] in answer
+@pytest.mark.parametrize(
+    ("number", "message", "response"),
+    [
+        ("+573005554005", "como saco el ppt?", "utter_migration_status"),
+        ("+573005554008", "quiero montar un negocio de empanadas", "utter_entrepreneurship"),
+        ("+573005554009", "necesito conseguir chamba", "utter_employment"),
+        ("+573005554010", "me siento muy triste y sola aqui", "utter_psych_support"),
+        ("+573005554011", "que es almas y quien puede participar", "utter_enrollment"),
+    ],
+)
+def test_topic_answers_come_from_content(
+    stack: Stack, twilio: TwilioEndpoint, number: str, message: str, response: str
+) -> None:
+    eva = chat(stack, twilio, number, "whatsapp")
+    answer = eva.say(message)
+    assert CONTENT.render(response).text[:60] in answer
 
 
 def test_emergency_gets_lines_not_a_menu(stack: Stack, twilio: TwilioEndpoint) -> None:
     sol = chat(stack, twilio, "+573005554006", "sms")
     answer = sol.say("mi esposo me pego y tengo miedo", until=lambda t: "123" in t)
     assert "155" in answer and "1. " not in answer
+
+
+def test_a_content_edit_reaches_the_running_bot_without_retraining(
+    stack: Stack, twilio: TwilioEndpoint
+) -> None:
+    texts = Path(stack.env["CONTENT_DIR"]) / "texts.yml"
+    original = texts.read_text(encoding="utf-8")
+    old = CONTENT.render("utter_you_are_welcome").text
+    new = "¡Con muchísimo gusto, de verdad! Escribe MENU si necesitas algo."
+    try:
+        texts.write_text(original.replace(old, new), encoding="utf-8")
+        lia = chat(stack, twilio, "+573005554007", "whatsapp")
+        deadline = time.monotonic() + 60
+        answer = lia.say("muchas gracias")
+        while new not in answer and time.monotonic() < deadline:
+            time.sleep(2)
+            answer = lia.say("muchas gracias")
+        assert new in answer
+    finally:
+        texts.write_text(original, encoding="utf-8")

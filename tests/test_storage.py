@@ -19,6 +19,8 @@ from bot.storage import (
     make_sessionmaker,
     record_inbound,
     record_outbound,
+    reminder_subscriptions,
+    subscribe_reminders,
     transcript,
 )
 from tests.conftest import POSTGRES_URL
@@ -101,3 +103,10 @@ def test_transcript_is_in_order(sessions) -> None:
     record_outbound(sessions, "p_5", "sms", "¡Hola!", "out_3", "queued")
     record_inbound(sessions, "p_5", "sms", "1", "SM11")
     assert [m.text for m in transcript(sessions, "p_5")] == ["hola", "¡Hola!", "1"]
+
+
+def test_reminder_subscriptions_are_kept_once_per_call(sessions) -> None:
+    assert subscribe_reminders(sessions, "p_6", ["beca-a", "beca-b"]) == 2
+    assert subscribe_reminders(sessions, "p_6", ["beca-b", "beca-c"]) == 1
+    assert reminder_subscriptions(sessions, "p_6") == ["beca-a", "beca-b", "beca-c"]
+    assert reminder_subscriptions(sessions, "p_7") == []
