@@ -19,6 +19,7 @@ import redis
 import requests
 
 from bench.common import bench_stack, paced, percentile, summary_ms
+from bot.rasa_client import WEBHOOK_PATH
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, delete_prefix
 from tests.support.twilio_endpoint import TwilioEndpoint
 from tests.support.twilio_payloads import SMS_HOLA, sign
@@ -55,7 +56,7 @@ def main() -> int:
                 acks.append(time.time() - began)
 
         # Warm-up: first calls load Rasa's lazy parts.
-        rasa_rest = f"{stack.rasa_url}/webhooks/rest/webhook"
+        rasa_rest = stack.rasa_url + WEBHOOK_PATH  # the same channel the worker uses
         for text in TEXTS:
             warmup = {"sender": "warmup-" + uuid.uuid4().hex, "message": text}
             session.post(rasa_rest, json=warmup, timeout=30)

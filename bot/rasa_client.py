@@ -8,6 +8,9 @@ import requests
 
 from bot.messages import BotReply, replies_from_rasa
 
+# Our channel (flows/channels.py): messages kept whole, 500 when processing failed.
+WEBHOOK_PATH = "/webhooks/almas/webhook"
+
 
 class RasaUnavailable(RuntimeError):
     """Rasa cannot be reached (stopped, restarting, still loading): wait and try again."""
@@ -26,7 +29,7 @@ class RasaClient:
     def send(self, sender: str, text: str) -> list[BotReply]:
         try:
             response = self.http.post(
-                f"{self.base_url}/webhooks/rest/webhook",
+                f"{self.base_url}{WEBHOOK_PATH}",
                 json={"sender": sender, "message": text},
                 timeout=self.timeout,
             )

@@ -124,4 +124,6 @@ def run_command(settings: Settings, endpoints_path: Path, port: int) -> list[str
 
 
 def rasa_environment() -> dict[str, str]:
-    return {**os.environ, **RASA_ENV}
+    """Rasa's environment: quiet, offline, and able to import flows.channels."""
+    path = os.pathsep.join(p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p)
+    return {**os.environ, **RASA_ENV, "PYTHONPATH": path}

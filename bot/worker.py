@@ -17,7 +17,7 @@ from bot.conversation import decide
 from bot.lease_keeper import LeaseKeeper
 from bot.mailbox import DEAD, Lease
 from bot.messages import BotReply, InboundMessage, OutboundMessage, render_reply
-from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.rasa_client import RasaClient, RasaError, RasaUnavailable
 from bot.runtime import Runtime
 from bot.storage import record_inbound
 
@@ -126,8 +126,10 @@ class ConversationWorker:
             replies = self.rasa.send(participant, decision.rasa_text)
         else:
             replies = list(decision.replies)
-        if not replies:  # Rasa chose to say nothing: she must never be left without an answer
-            replies = [self.rt.content.render("utter_default")]
+        if not replies:
+            # Every turn of the dialogue says something: silence means a part failed (an
+            # action or a text). Retry, and past max attempts tell her and keep it for a person.
+            raise RasaError("Rasa answered nothing")
         self.remember_options(options_key, replies)
         return [self.outbound(participant, message, reply) for reply in replies]
 

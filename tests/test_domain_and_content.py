@@ -58,3 +58,12 @@ def test_every_intent_has_training_examples() -> None:
         items = yaml.safe_load(path.read_text()).get("nlu", [])
         examples |= {item["intent"] for item in items if "intent" in item}
     assert set(DOMAIN["intents"]) <= examples
+
+
+def test_the_action_server_registers_every_action_of_the_package() -> None:
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("flows.actions")
+    custom = {a for a in domain_actions() if a.startswith(("action_", "validate_"))}
+    assert custom <= set(executor.actions)

@@ -54,7 +54,7 @@ def test_a_numbered_option_from_the_menu_is_understood(
     maria.wait_for_replies(2)
     maria.says("la 3")
     replies = maria.wait_for_replies(3)
-    assert replies[2].body == expected("utter_scholarships_soon")
+    assert replies[2].body.startswith(CONTENT.system_text("scholarships_header", count=3)[:15])
 
 
 def test_duplicate_message_sid_gets_one_reply(stack: Stack, twilio: TwilioEndpoint) -> None:

@@ -95,10 +95,14 @@ def test_rasa_never_sees_the_phone_number(runtime: Runtime) -> None:
     assert sender == pid and "5550101" not in sender
 
 
-def test_an_empty_rasa_answer_still_answers_her(runtime: Runtime) -> None:
-    pid = she_writes(runtime, "hola", "SMempty")
-    work(ConversationWorker(runtime, ScriptedRasa([])))
-    assert outbox_bodies(runtime, pid) == [runtime.content.render("utter_default").text]
+def test_an_empty_rasa_answer_is_a_failure_she_is_told_about(short_attempts: Runtime) -> None:
+    pid = she_writes(short_attempts, "hola", "SMempty")
+    rasa = ScriptedRasa([])
+    work(ConversationWorker(short_attempts, rasa))
+    assert len(rasa.received) == 3  # retried up to max_attempts
+    apology = short_attempts.content.system_text("processing_failed")
+    assert outbox_bodies(short_attempts, pid) == [apology]
+    assert "answered nothing" in short_attempts.inbox.deadletters()[0].reason
 
 
 def test_numbered_reply_picks_the_option_she_was_shown(runtime: Runtime) -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import abc
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -93,8 +94,13 @@ class ActionCredentialStep(Action):
         return [SlotSet("credential_path", path.id), SlotSet("credential_step", 0.0)]
 
 
-class _Move(Action):
+class _Move(Action, abc.ABC):
+    """Move one step; abstract, so the action server does not register it as an action."""
+
     delta = 0
+
+    @abc.abstractmethod
+    def name(self) -> str: ...
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]

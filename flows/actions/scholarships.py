@@ -22,10 +22,10 @@ def open_calls(calls: tuple[Scholarship, ...], on: date) -> list[Scholarship]:
 
 def describe(call: Scholarship, on: date) -> str:
     store = content()
-    lines = [
+    lines = [  # the deadline right under the name: on SMS it must be on the first page
         f"*{call.name}* ({call.provider})",
-        call.summary,
         deadline(call.closes, on).capitalize() + ".",
+        call.summary,
         store.system_text("eligibility") + "\n" + bullet_list(call.eligibility),
         call.how_to_apply,
     ]
