@@ -57,7 +57,7 @@ class Course(Sourced):
     enrol_until: date
     duration: str = Text
     schedule: str = Text
-    cost_cop: int = Field(ge=0)
+    cost_cop: int | None = Field(default=None, ge=0)  # None: not confirmed yet
     min_age: int | None = Field(default=None, ge=0, le=99)
     requirements: tuple[str, ...] = ()
     how_to_enrol: str = Text

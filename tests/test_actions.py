@@ -303,3 +303,11 @@ def test_second_fallback_in_a_row_offers_a_case_worker() -> None:
     events = [user("nlu_fallback"), {"event": "bot"}, user("nlu_fallback")]
     messages, _ = run(ActionFallback(), tracker(events=events))
     assert [m["response"] for m in messages] == ["utter_default_again"]
+
+
+def test_an_unconfirmed_cost_is_never_stated(fixed_content: ContentStore) -> None:
+    from flows.actions.courses import describe
+
+    course = fixed_content.snapshot().courses[0].model_copy(update={"cost_cop": None})
+    text = describe(course)
+    assert "asesora" in text and "Gratis" not in text

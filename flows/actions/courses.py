@@ -54,7 +54,12 @@ def find_courses(
 def describe(course: Course) -> str:
     store = content()
     place = course.city if course.modality == "presencial" else store.system_text("virtual")
-    cost = store.system_text("free") if course.cost_cop == 0 else cop(course.cost_cop)
+    if course.cost_cop is None:
+        cost = store.system_text("cost_unconfirmed")
+    elif course.cost_cop == 0:
+        cost = store.system_text("free")
+    else:
+        cost = cop(course.cost_cop)
     lines = [
         f"*{course.name}* ({course.provider})",
         f"{place} · {course.modality}" if course.modality == "presencial" else place,
