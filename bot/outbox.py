@@ -9,11 +9,10 @@ wait too, to keep her order); after `outbox_max_attempts` the entry is dead-lett
 from __future__ import annotations
 
 import logging
-import threading
 
 from bot.backoff import backoff_seconds
+from bot.consumer import MailboxConsumer
 from bot.identity import mask_address
-from bot.lease_keeper import LeaseKeeper
 from bot.mailbox import DEAD, Lease
 from bot.messages import OutboundMessage
 from bot.runtime import Runtime
@@ -22,50 +21,15 @@ from bot.twilio_gateway import SendFailed, TwilioGateway
 
 log = logging.getLogger(__name__)
 
-ERROR_RETRY_SECONDS = 2.0
 
-
-class OutboxSender:
+class OutboxSender(MailboxConsumer):
     def __init__(self, runtime: Runtime, gateway: TwilioGateway | None = None) -> None:
         self.rt = runtime
+        self.queue = runtime.outbox
         self.settings = runtime.settings
         self.gateway = gateway or TwilioGateway(self.settings)
 
-    def run(self, stop: threading.Event) -> None:
-        log.info("outbox sender started")
-        while not stop.is_set():
-            try:
-                lease = self.rt.outbox.claim(self.settings.lease_seconds)
-                if lease is None:
-                    self.rt.outbox.wait_for_work(timeout=1.0)
-                    continue
-                self.work_on(lease)
-            except Exception:
-                # Redis or the database blinked, or a bug: the lease (if any) expires and
-                # the work is redone; this process keeps serving everyone else.
-                log.exception("outbox loop error; going on in a moment")
-                stop.wait(1.0)
-        log.info("outbox sender stopped")
-
-    def work_on(self, lease: Lease) -> None:
-        delay = ERROR_RETRY_SECONDS
-        try:
-            with LeaseKeeper(self.rt.outbox, lease, self.settings.lease_seconds) as keeper:
-                delay = self.drain(lease, keeper)
-        finally:
-            self.rt.outbox.release(lease, delay_seconds=delay)
-
-    def drain(self, lease: Lease, keeper: LeaseKeeper) -> float:
-        while not keeper.lost.is_set():
-            head = self.rt.outbox.peek(lease.participant)
-            if head is None:
-                return 0.0
-            retry_after = self.send_head(lease, head)
-            if retry_after is not None:
-                return retry_after
-        return 0.0
-
-    def send_head(self, lease: Lease, head: str) -> float | None:
+    def handle(self, lease: Lease, head: str) -> float | None:
         """Send her oldest entry. None: go on; a number: wait that long before retrying."""
         message = OutboundMessage.from_json(head)
         if self.rt.outbox.is_done(message.id):

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 
 from bot.backoff import backoff_seconds
+from bot.consumer import MailboxConsumer
 from bot.conversation import decide
-from bot.lease_keeper import LeaseKeeper
 from bot.mailbox import DEAD, Lease
 from bot.messages import BotReply, InboundMessage, OutboundMessage, render_reply
 from bot.rasa_client import RasaClient, RasaError, RasaUnavailable
@@ -25,52 +24,16 @@ log = logging.getLogger(__name__)
 
 MENU_OPTIONS_TTL = 7 * 24 * 3600
 RASA_OUTAGE_RETRY_SECONDS = 2.0
-ERROR_RETRY_SECONDS = 2.0
 
 
-class ConversationWorker:
+class ConversationWorker(MailboxConsumer):
     def __init__(self, runtime: Runtime, rasa: RasaClient | None = None) -> None:
         self.rt = runtime
+        self.queue = runtime.inbox
         self.settings = runtime.settings
         self.rasa = rasa or RasaClient(
             self.settings.rasa_url, timeout=self.settings.rasa_timeout_seconds
         )
-
-    # -- loop --------------------------------------------------------------------------------
-    def run(self, stop: threading.Event) -> None:
-        log.info("conversation worker started")
-        while not stop.is_set():
-            try:
-                lease = self.rt.inbox.claim(self.settings.lease_seconds)
-                if lease is None:
-                    self.rt.inbox.wait_for_work(timeout=1.0)
-                    continue
-                self.work_on(lease)
-            except Exception:
-                # Redis or the database blinked, or a bug: the lease (if any) expires and
-                # the work is redone; this process keeps serving everyone else.
-                log.exception("inbox loop error; going on in a moment")
-                stop.wait(1.0)
-        log.info("conversation worker stopped")
-
-    def work_on(self, lease: Lease) -> None:
-        """Drain her mailbox in order, then give her back (later, if something went wrong)."""
-        delay = ERROR_RETRY_SECONDS
-        try:
-            with LeaseKeeper(self.rt.inbox, lease, self.settings.lease_seconds) as keeper:
-                delay = self.drain(lease, keeper)
-        finally:
-            self.rt.inbox.release(lease, delay_seconds=delay)
-
-    def drain(self, lease: Lease, keeper: LeaseKeeper) -> float:
-        while not keeper.lost.is_set():
-            head = self.rt.inbox.peek(lease.participant)
-            if head is None:
-                return 0.0
-            retry_after = self.handle(lease, head)
-            if retry_after is not None:
-                return retry_after
-        return 0.0
 
     # -- one message -------------------------------------------------------------------------
     def handle(self, lease: Lease, head: str) -> float | None:

@@ -1,0 +1,60 @@
+"""A process that works through one mailbox queue: claim a participant, keep the lease alive,
+handle her items in order, give her back. The worker and the outbox sender are both this."""
+
+from __future__ import annotations
+
+import abc
+import logging
+import threading
+
+from bot.lease_keeper import LeaseKeeper
+from bot.mailbox import Lease, MailboxQueue
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ERROR_RETRY_SECONDS = 2.0
+
+
+class MailboxConsumer(abc.ABC):
+    queue: MailboxQueue
+    settings: Settings
+
+    @abc.abstractmethod
+    def handle(self, lease: Lease, head: str) -> float | None:
+        """Handle her oldest item. None: go on with the next; a number: retry after that long."""
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("%s started", type(self).__name__)
+        while not stop.is_set():
+            try:
+                lease = self.queue.claim(self.settings.lease_seconds)
+                if lease is None:
+                    self.queue.wait_for_work(timeout=1.0)
+                    continue
+                self.work_on(lease)
+            except Exception:
+                # Redis or the database blinked, or a bug: the lease (if any) expires and
+                # the work is redone; this process keeps serving everyone else.
+                log.exception("%s loop error; going on in a moment", self.queue.name)
+                stop.wait(1.0)
+        log.info("%s stopped", type(self).__name__)
+
+    def work_on(self, lease: Lease) -> None:
+        """Drain her mailbox in order, then give her back (later, if something went wrong)."""
+        delay = ERROR_RETRY_SECONDS
+        try:
+            with LeaseKeeper(self.queue, lease, self.settings.lease_seconds) as keeper:
+                delay = self._drain(lease, keeper)
+        finally:
+            self.queue.release(lease, delay_seconds=delay)
+
+    def _drain(self, lease: Lease, keeper: LeaseKeeper) -> float:
+        while not keeper.lost.is_set():
+            head = self.queue.peek(lease.participant)
+            if head is None:
+                return 0.0
+            retry_after = self.handle(lease, head)
+            if retry_after is not None:
+                return retry_after
+        return 0.0
