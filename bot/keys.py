@@ -54,6 +54,26 @@ class Keys:
         """Set when an item's results were committed, so a redelivery does nothing twice."""
         return self._k(queue, "done", item_id)
 
+    # --- handoff to case workers -------------------------------------------------------------
+    def handoff_queue(self) -> str:
+        """Sorted set of waiting tickets, scored priority·10^13 + enqueued ms (lowest first)."""
+        return self._k("handoff", "queue")
+
+    def handoff_leases(self) -> str:
+        """Sorted set of claimed tickets, scored by lease expiry (ms)."""
+        return self._k("handoff", "leases")
+
+    def handoff_ticket(self, ticket_id: str) -> str:
+        """Hash with one ticket: participant, channel, topic, summary, status, times."""
+        return self._k("handoff", "ticket", ticket_id)
+
+    def handoff_open(self, participant: str) -> str:
+        """Her open ticket's id: one open ticket per participant."""
+        return self._k("handoff", "open", participant)
+
+    def handoff_ticket_prefix(self) -> str:
+        return self._k("handoff", "ticket", "")
+
     # --- dialogue helpers ------------------------------------------------------------------
     def menu_options(self, participant: str) -> str:
         """Payloads of the numbered options she was last shown, so "2" means option 2."""

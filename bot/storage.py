@@ -112,6 +112,20 @@ class ReminderSubscription(Base):
     )
 
 
+class HandoffEvent(Base):
+    """Every state change of a handoff ticket, for history and reporting."""
+
+    __tablename__ = "handoff_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(String(64), index=True)
+    participant_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # waiting, claimed, expired, resolved…
+    priority: Mapped[str] = mapped_column(String(16))
+    case_worker: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 def make_engine(database_url: str) -> Engine:
     if database_url.startswith("sqlite:///"):
         path = Path(database_url.removeprefix("sqlite:///"))
@@ -266,5 +280,28 @@ def reminder_subscriptions(
                 select(ReminderSubscription.scholarship_id)
                 .where(ReminderSubscription.participant_id == participant_id)
                 .order_by(ReminderSubscription.id)
+            )
+        )
+
+
+def record_handoff_events(
+    session_factory: sessionmaker[Session], events: list[dict[str, str | None]]
+) -> None:
+    """Append ticket transitions (dicts with ticket_id, participant_id, status, priority,
+    case_worker) to the history."""
+    if not events:
+        return
+    with session_factory() as session:
+        session.add_all(HandoffEvent(**event) for event in events)
+        session.commit()
+
+
+def handoff_history(session_factory: sessionmaker[Session], ticket_id: str) -> list[str]:
+    with session_factory() as session:
+        return list(
+            session.scalars(
+                select(HandoffEvent.status)
+                .where(HandoffEvent.ticket_id == ticket_id)
+                .order_by(HandoffEvent.id)
             )
         )

@@ -1,0 +1,137 @@
+"""The handoff queue on the real Redis: priorities, FIFO, one claimer per ticket under races,
+leases that return a ticket to the head of its level, her place in line, SQL history."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+
+import pytest
+
+from bot.handoff import NORMAL, URGENT, HandoffQueue
+from bot.runtime import Runtime
+from bot.storage import handoff_history
+
+
+@pytest.fixture
+def queue(runtime: Runtime) -> HandoffQueue:
+    return HandoffQueue(runtime.redis, runtime.keys, runtime.sessions)
+
+
+def open_ticket(queue: HandoffQueue, who: str, priority: str = NORMAL):  # type: ignore[no-untyped-def]
+    ticket = queue.open(who, "whatsapp", "courses", f"{who} pregunta por cursos", priority)
+    time.sleep(0.002)  # distinct enqueue times
+    return ticket
+
+
+def test_urgent_before_normal_and_first_come_first_served_within_a_level(
+    queue: HandoffQueue,
+) -> None:
+    for who, priority in [("ana", NORMAL), ("bea", NORMAL), ("cris", URGENT), ("dora", URGENT)]:
+        open_ticket(queue, who, priority)
+    order = [queue.claim("cw1", 60).participant for _ in range(4)]  # type: ignore[union-attr]
+    assert order == ["cris", "dora", "ana", "bea"]
+    assert queue.claim("cw1", 60) is None
+
+
+def test_her_position_in_line(queue: HandoffQueue) -> None:
+    tickets = [open_ticket(queue, who) for who in ("ana", "bea", "cris")]
+    assert [queue.position(t.id) for t in tickets] == [1, 2, 3]
+    urgent = open_ticket(queue, "dora", URGENT)
+    assert queue.position(urgent.id) == 1 and queue.position(tickets[2].id) == 4
+    queue.claim("cw1", 60)
+    assert queue.position(urgent.id) is None and queue.position(tickets[0].id) == 1
+
+
+def test_one_open_ticket_per_participant_and_urgent_moves_it_up(queue: HandoffQueue) -> None:
+    first = open_ticket(queue, "ana")
+    open_ticket(queue, "bea")
+    again = open_ticket(queue, "ana")
+    assert again.id == first.id and len(queue.waiting()) == 2
+    upgraded = open_ticket(queue, "ana", URGENT)
+    assert upgraded.id == first.id and upgraded.priority == URGENT
+    assert queue.position(first.id) == 1
+
+
+def test_1000_claims_raced_by_20_threads_claim_every_ticket_exactly_once(
+    queue: HandoffQueue,
+) -> None:
+    for i in range(1000):
+        queue.open(f"p{i}", "sms", "credit", "quiere un crédito", URGENT if i % 7 == 0 else NORMAL)
+    claimed: list[str] = []
+    lock = threading.Lock()
+
+    def case_worker(n: int) -> None:
+        while (ticket := queue.claim(f"cw{n}", 60)) is not None:
+            with lock:
+                claimed.append(ticket.id)
+
+    threads = [threading.Thread(target=case_worker, args=(n,)) for n in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    counts = Counter(claimed)
+    assert len(counts) == 1000 and set(counts.values()) == {1}
+
+
+def test_an_expired_lease_puts_the_ticket_back_at_the_head_of_its_level(
+    queue: HandoffQueue, runtime: Runtime
+) -> None:
+    first = open_ticket(queue, "ana")
+    claimed = queue.claim("cw-away", 0.2)  # the case worker walks away without renewing
+    assert claimed is not None and claimed.id == first.id
+    open_ticket(queue, "bea")
+    time.sleep(0.3)
+    again = queue.claim("cw2", 60)
+    assert again is not None and again.id == first.id  # ana waited longest: she is first again
+    assert queue.renew(first.id, "cw-away", 60) is False
+    assert handoff_history(runtime.sessions, first.id) == [
+        "waiting",
+        "claimed",
+        "expired",
+        "claimed",
+    ]
+
+
+def test_renewing_keeps_the_ticket(queue: HandoffQueue) -> None:
+    ticket = open_ticket(queue, "ana")
+    queue.claim("cw1", 0.3)
+    for _ in range(3):
+        time.sleep(0.15)
+        assert queue.renew(ticket.id, "cw1", 0.3)
+    assert queue.claim("cw2", 60) is None
+
+
+def test_only_the_claimer_resolves_and_resolving_closes_her_ticket(
+    queue: HandoffQueue, runtime: Runtime
+) -> None:
+    ticket = open_ticket(queue, "ana")
+    queue.claim("cw1", 60)
+    assert not queue.resolve(ticket.id, "cw2")
+    assert queue.resolve(ticket.id, "cw1")
+    assert queue.open_ticket("ana") is None
+    assert queue.get(ticket.id).status == "resolved"  # type: ignore[union-attr]
+    assert handoff_history(runtime.sessions, ticket.id) == ["waiting", "claimed", "resolved"]
+
+
+def test_leaving_the_line_abandons_the_ticket(queue: HandoffQueue, runtime: Runtime) -> None:
+    ticket = open_ticket(queue, "ana")
+    left = queue.abandon("ana")
+    assert left is not None and left.status == "abandoned"
+    assert queue.position(ticket.id) is None and queue.claim("cw1", 60) is None
+    assert queue.abandon("ana") is None
+    assert handoff_history(runtime.sessions, ticket.id) == ["waiting", "abandoned"]
+
+
+def test_state_survives_a_new_connection(queue: HandoffQueue, runtime: Runtime) -> None:
+    """Everything is in Redis and SQL: a restarted process sees the same line."""
+    ticket = open_ticket(queue, "ana")
+    import redis as redis_lib
+
+    fresh = HandoffQueue(
+        redis_lib.Redis.from_url(runtime.settings.redis_url), runtime.keys, runtime.sessions
+    )
+    assert fresh.position(ticket.id) == 1
+    assert fresh.claim("cw1", 60).id == ticket.id  # type: ignore[union-attr]
