@@ -139,6 +139,8 @@ class SupportLine(Sourced):
         ...,
     ] = Field(min_length=1)
     hours: str = Text
+    # False until the programme has verified the number: never given to a participant.
+    verified: bool = True
 
 
 class Office(Sourced):

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.crisis import Crisis, detect
 from bot.messages import BotReply, InboundMessage
 
 MENU_PAYLOAD = "/show_menu"
@@ -52,14 +53,20 @@ def parse_choice(text: str) -> int | None:
 
 @dataclass(frozen=True)
 class Decision:
-    """Either a text for Rasa, or replies given without Rasa."""
+    """Either a text for Rasa, or replies given without Rasa (a crisis: lines, no menu)."""
 
     rasa_text: str | None = None
     replies: tuple[BotReply, ...] = ()
+    crisis: Crisis | None = None
 
 
 def decide(message: InboundMessage, last_options: list[str], media_reply: str) -> Decision:
-    """What to do with her message, given the payloads of the options she was last shown."""
+    """What to do with her message, given the payloads of the options she was last shown.
+
+    Danger is checked before anything else; the worker answers it with the lines."""
+    crisis = detect(message.text)
+    if crisis is not None:
+        return Decision(crisis=crisis)
     if message.is_media_only:
         return Decision(replies=(BotReply(text=media_reply),))
     if message.button_payload.startswith("/"):

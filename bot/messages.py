@@ -114,6 +114,7 @@ class BotReply:
     text: str
     buttons: tuple[Button, ...] = ()
     image: str = ""
+    handoff: str = ""  # "urgent" when the dialogue asks for a person now (not sent to her)
 
 
 @dataclass
@@ -159,6 +160,8 @@ def replies_from_rasa(payload: list[dict[str, Any]]) -> list[BotReply]:
         )
         text = item.get("text") or ""
         image = item.get("image") or ""
-        if text or buttons or image:
-            replies.append(BotReply(text=text, buttons=buttons, image=image))
+        custom = item.get("custom") or {}
+        handoff = str(custom.get("handoff", "")) if isinstance(custom, dict) else ""
+        if text or buttons or image or handoff:
+            replies.append(BotReply(text=text, buttons=buttons, image=image, handoff=handoff))
     return replies

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.content import ContentStore, default_store
+from bot.handoff import HandoffQueue
 from bot.keys import Keys
 from bot.mailbox import INBOX, OUTBOX, MailboxQueue
 from bot.settings import Settings
@@ -25,12 +26,14 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     content: ContentStore
+    handoff: HandoffQueue
 
 
 def build_runtime(settings: Settings, content: ContentStore | None = None) -> Runtime:
     client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
     keys = Keys(settings.redis_prefix)
     engine = make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
     return Runtime(
         settings=settings,
         redis=client,
@@ -38,6 +41,7 @@ def build_runtime(settings: Settings, content: ContentStore | None = None) -> Ru
         inbox=MailboxQueue(client, keys, INBOX),
         outbox=MailboxQueue(client, keys, OUTBOX),
         engine=engine,
-        sessions=make_sessionmaker(engine),
+        sessions=sessions,
         content=content or default_store(),
+        handoff=HandoffQueue(client, keys, sessions),
     )

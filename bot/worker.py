@@ -14,11 +14,13 @@ import logging
 from bot.backoff import backoff_seconds
 from bot.consumer import MailboxConsumer
 from bot.conversation import decide
+from bot.handoff import URGENT
 from bot.mailbox import DEAD, Lease
 from bot.messages import BotReply, InboundMessage, OutboundMessage, render_reply
 from bot.rasa_client import RasaClient, RasaError, RasaUnavailable
 from bot.runtime import Runtime
 from bot.storage import record_inbound
+from bot.support_lines import lines_text
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +87,21 @@ class ConversationWorker(MailboxConsumer):
         options_key = self.rt.keys.menu_options(participant)
         last_options = json.loads(self.rt.redis.get(options_key) or "[]")
         decision = decide(message, last_options, self.rt.content.system_text("media_received"))
-        if decision.rasa_text is not None:
+        if decision.crisis is not None:
+            replies = [
+                BotReply(text=lines_text(self.rt.content, decision.crisis.line_cases)),
+                self.rt.content.render("utter_emergency_follow_up"),
+                BotReply(text="", handoff=URGENT),
+            ]
+        elif decision.rasa_text is not None:
             replies = self.rasa.send(participant, decision.rasa_text)
         else:
             replies = list(decision.replies)
+        topic = f"emergency:{decision.crisis.case}" if decision.crisis else "emergency"
+        if any(r.handoff == URGENT for r in replies):
+            # To the head of the case workers' queue, with what she wrote as context.
+            self.rt.handoff.open(participant, message.channel, topic, message.text[:300], URGENT)
+        replies = [r for r in replies if r.text or r.buttons or r.image]
         if not replies:
             # Every turn of the dialogue says something: silence means a part failed (an
             # action or a text). Retry, and past max attempts tell her and keep it for a person.

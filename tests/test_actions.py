@@ -263,7 +263,7 @@ def test_emergency_gives_lines_and_never_a_menu() -> None:
     messages, _ = run(ActionEmergencyLines(), tracker(intent="report_emergency"))
     everything = texts(messages)
     assert "123" in everything and "155" in everything
-    assert "192" not in everything  # its hours are still "por confirmar" in the fixture
+    assert "192" not in everything  # not verified in the fixture: never given
     assert not any(m.get("buttons") for m in messages)
     assert "utter_main_menu" not in everything
 

@@ -136,3 +136,29 @@ def test_numbers_after_a_turn_without_options_mean_nothing_stale(runtime: Runtim
         she_writes(runtime, text, sid)
         work(worker)
     assert [text for _, text in rasa.received] == ["hola", "/ask_courses", "1"]
+
+
+def test_a_crisis_is_answered_with_the_lines_without_rasa_and_goes_first_in_line(
+    runtime: Runtime,
+) -> None:
+    rasa = ScriptedRasa([BotReply("menu")])
+    worker = ConversationWorker(runtime, rasa)
+    runtime.handoff.open("p_someone_else", "sms", "credit", "pregunta por créditos")
+    pid = she_writes(runtime, "m kiero morir ya no aguanto", "SMcrisis")
+    work(worker)
+    assert rasa.received == []  # never a menu, never the dialogue
+    first, follow_up = outbox_bodies(runtime, pid)
+    assert "123" in first and "192" in first  # mental-health line for suicidal thoughts
+    assert follow_up == runtime.content.render("utter_emergency_follow_up").text
+    ticket = runtime.handoff.open_ticket(pid)
+    assert ticket is not None
+    assert (ticket.priority, ticket.topic) == ("urgent", "emergency:suicide")
+    assert runtime.handoff.position(ticket.id) == 1
+
+
+def test_the_nlu_net_also_opens_an_urgent_ticket(runtime: Runtime) -> None:
+    rasa = ScriptedRasa([BotReply("Líneas…"), BotReply("", handoff="urgent")])
+    pid = she_writes(runtime, "tengo un problema grave en la casa", "SMnlu")
+    work(ConversationWorker(runtime, rasa))
+    assert outbox_bodies(runtime, pid) == ["Líneas…"]  # the signal itself is not sent
+    assert runtime.handoff.open_ticket(pid).priority == "urgent"  # type: ignore[union-attr]

@@ -1,4 +1,5 @@
-"""Danger first: the lines for her situation, never a menu."""
+"""Danger first: the lines, never a menu, and an urgent handoff (the worker opens the ticket
+when it sees the `handoff: urgent` signal in this action's message)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,10 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.content_schema import SupportLine
+from bot.support_lines import CASE_ORDER, lines_text
 from flows.actions.common import content
 
-# Lines always given in an emergency, in this order; the rest follow for their cases.
-FIRST = ("emergency", "violence", "sexual_violence", "children", "suicide", "mental_health")
-
-
-def lines_for_emergency(lines: tuple[SupportLine, ...]) -> list[SupportLine]:
-    """Every line whose cases touch danger, emergency (123) first, regional ones included."""
-    ordered = sorted(lines, key=lambda line: min(FIRST.index(c) for c in line.cases))
-    return [line for line in ordered if "por confirmar" not in line.hours.lower()]
+URGENT_SIGNAL = {"handoff": "urgent", "topic": "emergency"}
 
 
 class ActionEmergencyLines(Action):
@@ -27,9 +21,7 @@ class ActionEmergencyLines(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        store = content()
-        lines = lines_for_emergency(store.snapshot().support_lines)
-        listed = "\n".join(f"📞 *{line.dial}* — {line.name} ({line.region})" for line in lines)
-        dispatcher.utter_message(text=store.system_text("emergency_intro") + "\n" + listed)
+        dispatcher.utter_message(text=lines_text(content(), CASE_ORDER))
         dispatcher.utter_message(response="utter_emergency_follow_up")
+        dispatcher.utter_message(json_message=URGENT_SIGNAL)
         return []
