@@ -37,7 +37,7 @@ _CHAT_SPELLINGS = [
     (r"\bm\b", "me"),
     (r"\bd\b", "de"),
     (r"\bx\b", "por"),
-    (r"\bmi ezposo\b|\bezposo\b", "esposo"),
+    (r"\bezposo\b", "esposo"),
     (r"\bb(?=iol)", "v"),  # biolaron
     (r"\bgolpio\b", "golpeo"),
     (r"\bqiere\b|\bkiere\b", "quiere"),
@@ -66,13 +66,20 @@ _IDIOMS = [
     r"(me|nos) va a matar si (llego|llegamos) tarde",
     r"desaparecer (un rato|de las redes|del grupo|del chat)",
     r"me (quede|quedo) sin aire de tanto",
-    r"(cortarme|corte) el (pelo|cabello)",
+    r"(cortarme|corte|corto) el (pelo|cabello|dedo|flequillo|fleco)",
+    r"me (quiero|voy a) morir (de|del) \w+",
+    r"(auxilio|auxilios) (de transporte|de alimentacion|economico)|primeros auxilios",
+    r"(en|hay) peligro de (perder|que|quedar)",
+    r"no me deja salir (temprano|antes|a las)",
+    r"(me|nos|la) va a matar (cuando|si) (vea|sepa|se entere|llego|llegue)",
+    r"(pa|para) morirse",
 ]
 
 _PATTERNS: dict[str, list[str]] = {
     SUICIDE: [
         r"(quiero|quisiera|ganas de|pienso en|pensando en|voy a|me voy a|mejor) "
-        r"(morir|morirme|matarme|suicidar|suicidarme|quitarme la vida|desaparecer|"
+        r"(morir|morirme|matarme|suicidar|suicidarme|quitarme la vida|desaparecer|tirarme|"
+        r"lanzarme|cortarme|ahorcarme|colgarme|"
         r"acabar con (todo|mi vida)|me mato)",
         r"\b(suicid\w*|quitarme la vida|acabar con mi vida|mejor me mato|me voy a matar)",
         r"no (quiero|aguanto) (vivir|seguir viviendo|seguir|mas esta vida)",
@@ -82,6 +89,17 @@ _PATTERNS: dict[str, list[str]] = {
         r"(tomarme|me tome|tomar) (todas )?(las )?(pastillas|veneno)",
         r"no vale la pena (vivir|seguir)",
         r"mejor (muerta|no existir|estar muerta)",
+        r"me quiero (matar|morir|ir de este mundo)",
+        r"(irme|salir) de este mundo",
+        r"(tirarme|lanzarme|botarme) (del|de la|de un|de una|al|a la) "
+        r"(puente|azotea|edificio|balcon|techo|rio|mar|carro|bus)",
+        r"(veneno|pastillas|raticida|cianuro).{0,40}(tomarmel\w*|tomarme|tomar|ganas)",
+        r"(carta|despedida) (pa|para) (mis hijos|mi familia|mi mama)",
+        r"(estarian|estan|estaria) mejor sin mi",
+        r"(ojala|quisiera) no (amanecer|amanezca|despertar)",
+        r"soy una carga",
+        r"(pa|para) (que|q) sigo (viviendo|vivir|aqui)",
+        r"no despertar (mas|nunca)",
     ],
     SEXUAL_VIOLENCE: [
         r"\b(viol(aron|o|aran|ando|acion|ada)|abus(aron|o|a|an|ando) (de mi|sexual\w*)|"
@@ -89,6 +107,13 @@ _PATTERNS: dict[str, list[str]] = {
         r"(me|la|lo|nos) (obligo|obligaron|obliga|obligan) a (tener relaciones|acostarme|"
         r"tener sexo|hacer cosas|mandar fotos)",
         r"me (toco|toca|tocan|tocaron) (sin|a la fuerza|mis partes|mi cuerpo)",
+        r"\b(manose\w*|forz(aron|o|ar\w*)|acorral\w*)",
+        r"(me|la|lo|le|nos|las) (abusaron|abuso|abusa|violaron|violo|viola)\b",
+        r"(me|nos|la) drog(aron|o|an)|amaneci (sin ropa|desnuda)",
+        r"fotos (mias|de ella|de mi|intimas|desnud\w*).{0,60}(publicar|subir|mandar|pasar|"
+        r"ensenar|vuelvo|pide|pidiendo)",
+        r"(pide|pidiendo|pidio|exige) fotos (desnud\w*|intimas)",
+        r"si no me acuesto|acostarme con el|obligo a tocarlo|a cambio de sexo",
     ],
     CHILDREN: [
         r"(mi|mis|a mi|a mis|la|el) (hij[oa]s?|nin[oa]s?|bebe|chamit[oa]|chamo|chama|"
@@ -97,6 +122,14 @@ _PATTERNS: dict[str, list[str]] = {
         r"llevaron|llevar|llevarse|se la llevaron|trata|encerr\w*|obligan|obliga|quema\w*|"
         r"desaparec\w*|venden|vender)",
         r"(abuso|maltrato) infantil",
+        r"(toca|toco|manosea|abusa de|abuso de|viola|violo|pega|golpea|maltrata|amenaza) "
+        r"a (mi|mis|la|el|su|una|un) (hij|nin|bebe|chamit|pelait|menor|sobrin|niet)",
+        r"(hij[oa]|nin[oa]|bebe|chamit[oa]|pelait[oa]|menor|sobrin[oa]).{0,80}"
+        r"(manose\w*|chantaj\w*|fotos desnud\w*|sacude|vendieron|vendida|trabajando de noche|"
+        r"con hombres|se vaya con el|no reacciona|boca rota|sin comida)",
+        r"\b(\d{1,2}) anos\b.{0,60}(bar|hombres mayores|fotos|vendieron|trabajar|chantaj\w*|"
+        r"manose\w*|toca|abus\w*)",
+        r"(vendieron|venden|vender) (a )?(una|un|a la|al|niñ|nin|chamit|menor)",
         r"(le|les) (pega|pegan|pego|golpea|golpean|hace dano) a (mi|mis) (hij|nin|bebe)",
     ],
     TRAFFICKING: [
@@ -106,6 +139,14 @@ _PATTERNS: dict[str, list[str]] = {
         r"no me (dejan|deja) (salir|irme|ir|volver)",
         r"me (obligan|obliga|obligaron) a (trabajar|prostitu\w*|vender)",
         r"\b(explotacion|esclav\w*)",
+        r"obligad[ao]s? a (estar|trabajar|acostarme|atender)",
+        r"(deuda|debo) (del|el|la) (viaje|pasaje|traida).{0,80}(trabaj\w*|suben|pagar)",
+        r"(me|nos) suben la deuda",
+        r"(tiene|tienen|guarda|guardan|retiene) (mi|mis) (ppt|cedula|pasaporte|papeles|documentos)",
+        r"(nos|me) (quitaron|quitan) (los|el) (telefonos?|celular\w*)",
+        r"nos (vigilan|tienen encerradas|encierran)",
+        r"trabajo falso|no la dejan volver|no (me|nos) dejan (volver|salir)",
+        r"(me|la|nos) (manda|mandan|mandaria) a matar",
     ],
     VIOLENCE: [
         r"(me|nos) (pega|pegan|pego|pegaron|golpea|golpean|golpeo|golpearon|maltrata\w*|"
@@ -120,12 +161,25 @@ _PATTERNS: dict[str, list[str]] = {
         r"amenazando|maltratando))",
         r"(con un|con una) (cuchillo|machete|pistola|arma|revolver)",
         r"(estoy|estoy toda) (golpeada|morada|sangrando|herida)",
+        r"(me|la|le|nos) (dio|dieron|da|dan|pego|pega) (una |un )?"
+        r"(cachetada|bofetada|trompada|punetazo|pu(n|ñ)o|patada|pela|golpe)",
+        r"(jalo|jalaron|agarro) (por|del) (el )?(pelo|cabello|cuello)",
+        r"(me|la) (tiro|tiraron|empujo) (al|contra el) (piso|suelo|pared)",
+        r"\bmoretones?\b|\bmorados? en\b",
+        r"(me|la|lo|nos) (sigue|persigue|vigila|tiene vigilada|acosa)\b",
+        r"sabe donde vivo|fotos de mi casa|se para afuera de (la|mi) casa",
+        r"(la|le|lo|las) (pega|pegan|golpea\w*|amenaz\w*|maltrat\w*|persigue\w*)",
+        r"(si|dijo que|dice que|amenaza que).{0,60}me (mata|matan|va a matar|pica|quita a)",
+        r"(me|la) pica en pedazos",
         r"(cobradiario|gota a gota|pagadiario).{0,60}(matar|amenaz\w*|hacer dano|pegar)",
     ],
     DANGER: [
-        r"\b(auxilio|socorro)\b",
+        r"\b(auxilio|socorro)\b( (me|nos|por favor|porfa|ayuda|ayudenme|rapido)|$)",
+        r"^(ayuda|ayudenme|ayudame)( (porfa|por favor|rapido|urgente|ya))*$",
+        r"(me|nos) estan buscando",
         r"(estoy|estamos) en peligro",
-        r"ayuda(me|nme)? (urgente|por favor rapido|ya)",
+        r"ayuda(me|nme)? (urgente|por favor rapido|ya|rapido)",
+        r"ayudenme rapido",
         r"(tengo|siento) (mucho )?miedo (de que|que) me (mate|maten|haga|hagan)",
         r"(me|nos) (van a|quieren) (matar|hacer algo)",
     ],

@@ -1,6 +1,9 @@
-"""The crisis detector on an evaluation set written separately from it
-(tests/data/crisis_messages.yml): recall must be 1.0; the false-alarm rate on look-alikes
-("me mata de risa", "muerta del cansancio", "matar un tigre") is reported and bounded."""
+"""The crisis detector (bot/crisis.py).
+
+tests/data/crisis_messages.yml was written by someone who had not seen the detector; the
+detector was then widened on its misses, so it is now the DEVELOPMENT set: recall 1.0 and few
+false alarms are required there as a regression guard. tests/data/crisis_heldout.yml was
+written afterwards without seeing either: the honest measure, reported (and bounded)."""
 
 from __future__ import annotations
 
@@ -33,9 +36,7 @@ def test_every_crisis_is_recognised_and_false_alarms_are_rare() -> None:
     assert rate <= MAX_FALSE_ALARM_RATE
 
 
-@pytest.mark.parametrize(
-    "item", DATA["crisis"], ids=[i["text"][:40] for i in DATA["crisis"]]
-)
+@pytest.mark.parametrize("item", DATA["crisis"], ids=[i["text"][:40] for i in DATA["crisis"]])
 def test_the_lines_fit_the_case(item: dict) -> None:
     """Whatever else it matched, the lines given include those for her case."""
     crisis = detect(item["text"])
