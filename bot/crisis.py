@@ -73,7 +73,14 @@ _IDIOMS = [
     r"no me deja salir (temprano|antes|a las)",
     r"(me|nos|la) va a matar (cuando|si) (vea|sepa|se entere|llego|llegue)",
     r"(pa|para) morirse",
+    r"se (golpeo|pego|cayo|lastimo|corto) (jugando|con la|con el|en la|en el|montando)",
 ]
+
+# Words for a child, with diminutives: hijita, sobrinito, pelaito, chamita, bebecito…
+_CHILD = (
+    r"hij\w*|nin[oa]\w*|bebe\w*|chamit\w*|chamo|chama|sobrin\w*|niet\w*|pelad\w*|pelait\w*|"
+    r"pelao\w*|menor\w*|muchach\w*|chiquit\w*|chiquill\w*"
+)
 
 _PATTERNS: dict[str, list[str]] = {
     SUICIDE: [
@@ -86,6 +93,8 @@ _PATTERNS: dict[str, list[str]] = {
         r"ya no quiero (vivir|estar aqui|seguir|existir)",
         r"(dormir|dormirme) y no (despertar|levantarme)",
         r"(cortarme|me corto|me corte|hacerme dano|me hago dano)",
+        r"me (lastimo|quemo|corto|golpeo|hago dano|rasguno).{0,30}"
+        r"(a proposito|pa sentir|para sentir|yo misma|cigarrillo|encendedor|cuchilla|navaja)",
         r"(tomarme|me tome|tomar) (todas )?(las )?(pastillas|veneno)",
         r"no vale la pena (vivir|seguir)",
         r"mejor (muerta|no existir|estar muerta)",
@@ -105,7 +114,7 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(viol(aron|o|aran|ando|acion|ada)|abus(aron|o|a|an|ando) (de mi|sexual\w*)|"
         r"abuso sexual|acoso sexual|me acosa sexual\w*)",
         r"(me|la|lo|nos) (obligo|obligaron|obliga|obligan) a (tener relaciones|acostarme|"
-        r"tener sexo|hacer cosas|mandar fotos)",
+        r"tener sexo|hacer cosas|mandar fotos|estar con el|estar con ellos|dormir con)",
         r"me (toco|toca|tocan|tocaron) (sin|a la fuerza|mis partes|mi cuerpo)",
         r"\b(manose\w*|forz(aron|o|ar\w*)|acorral\w*)",
         r"(me|la|lo|le|nos|las) (abusaron|abuso|abusa|violaron|violo|viola)\b",
@@ -116,21 +125,20 @@ _PATTERNS: dict[str, list[str]] = {
         r"si no me acuesto|acostarme con el|obligo a tocarlo|a cambio de sexo",
     ],
     CHILDREN: [
-        r"(mi|mis|a mi|a mis|la|el) (hij[oa]s?|nin[oa]s?|bebe|chamit[oa]|chamo|chama|"
-        r"sobrin[oa]|niet[oa]|pelad[oa]|pelaito|menor|muchach[oa]).{0,60}"
+        r"(mi|mis|a mi|a mis|la|el|los|las) (" + _CHILD + r").{0,60}"
         r"(pega|pegan|pego|golpe\w*|maltrat\w*|abus\w*|toc[oa]\w*|viol\w*|amenaz\w*|"
         r"llevaron|llevar|llevarse|se la llevaron|trata|encerr\w*|obligan|obliga|quema\w*|"
         r"desaparec\w*|venden|vender)",
         r"(abuso|maltrato) infantil",
-        r"(toca|toco|manosea|abusa de|abuso de|viola|violo|pega|golpea|maltrata|amenaza) "
-        r"a (mi|mis|la|el|su|una|un) (hij|nin|bebe|chamit|pelait|menor|sobrin|niet)",
-        r"(hij[oa]|nin[oa]|bebe|chamit[oa]|pelait[oa]|menor|sobrin[oa]).{0,80}"
+        r"(toca|toco|manosea|abusa|abuso|viola|violo|pega|golpea|maltrata|amenaza) (de )?"
+        r"(a )?(mi|mis|la|el|su|sus|una|un) (" + _CHILD + r")",
+        r"(" + _CHILD + r").{0,80}"
         r"(manose\w*|chantaj\w*|fotos desnud\w*|sacude|vendieron|vendida|trabajando de noche|"
         r"con hombres|se vaya con el|no reacciona|boca rota|sin comida)",
         r"\b(\d{1,2}) anos\b.{0,60}(bar|hombres mayores|fotos|vendieron|trabajar|chantaj\w*|"
         r"manose\w*|toca|abus\w*)",
         r"(vendieron|venden|vender) (a )?(una|un|a la|al|niñ|nin|chamit|menor)",
-        r"(le|les) (pega|pegan|pego|golpea|golpean|hace dano) a (mi|mis) (hij|nin|bebe)",
+        r"(le|les) (pega|pegan|pego|golpea|golpean|hace dano) a (mi|mis) (" + _CHILD + r")",
     ],
     TRAFFICKING: [
         r"trata de (personas|blancas|mujeres)",
