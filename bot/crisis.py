@@ -130,7 +130,8 @@ _PATTERNS: dict[str, list[str]] = {
         r"llevaron|llevar|llevarse|se la llevaron|trata|encerr\w*|obligan|obliga|quema\w*|"
         r"desaparec\w*|venden|vender)",
         r"(abuso|maltrato) infantil",
-        r"(toca|toco|manosea|abusa|abuso|viola|violo|pega|golpea|maltrata|amenaza) (de )?"
+        r"(toc\w*|manose\w*|abus\w*|viol[oa]\w*|peg[oa]\w*|golpe\w*|maltrat\w*|amenaz\w*|"
+        r"quem\w*|encerr\w*) (de )?"
         r"(a )?(mi|mis|la|el|su|sus|una|un) (" + _CHILD + r")",
         r"(" + _CHILD + r").{0,80}"
         r"(manose\w*|chantaj\w*|fotos desnud\w*|sacude|vendieron|vendida|trabajando de noche|"
