@@ -62,13 +62,16 @@ class ConversationWorker(MailboxConsumer):
             )
             log.exception("message %s failed (attempt %s)", sid, attempts)
             if attempts == DEAD:
+                self.record(lease.participant, message)
                 self.tell_her_we_failed(lease.participant, message)
                 return None
             return backoff_seconds(max(attempts, 1))
         committed = self.rt.inbox.commit(
             lease, head, sid, [o.to_json() for o in outbound], output_queue=self.rt.outbox
         )
-        if not committed:
+        if committed:
+            self.record(lease.participant, message)
+        else:
             log.warning(
                 "lost the lease on a participant while answering %s; another worker has it", sid
             )
@@ -76,14 +79,6 @@ class ConversationWorker(MailboxConsumer):
         return None
 
     def answer(self, participant: str, message: InboundMessage) -> list[OutboundMessage]:
-        record_inbound(
-            self.rt.sessions,
-            participant,
-            message.channel,
-            message.text,
-            message.message_sid,
-            num_media=len(message.media),
-        )
         options_key = self.rt.keys.menu_options(participant)
         last_options = json.loads(self.rt.redis.get(options_key) or "[]")
         decision = decide(message, last_options, self.rt.content.system_text("media_received"))
@@ -108,6 +103,21 @@ class ConversationWorker(MailboxConsumer):
             raise RasaError("Rasa answered nothing")
         self.remember_options(options_key, replies)
         return [self.outbound(participant, message, reply) for reply in replies]
+
+    def record(self, participant: str, message: InboundMessage) -> None:
+        """Her message into the transcript, after her answer is safe in the outbox (so the
+        database is not on the path to her reply). Idempotent by MessageSid."""
+        try:
+            record_inbound(
+                self.rt.sessions,
+                participant,
+                message.channel,
+                message.text,
+                message.message_sid,
+                num_media=len(message.media),
+            )
+        except Exception:
+            log.exception("could not store %s in the transcript", message.message_sid)
 
     def remember_options(self, key: str, replies: list[BotReply]) -> None:
         """Numbers she types next refer to the options of this turn, or to nothing."""

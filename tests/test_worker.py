@@ -162,3 +162,18 @@ def test_the_nlu_net_also_opens_an_urgent_ticket(runtime: Runtime) -> None:
     work(ConversationWorker(runtime, rasa))
     assert outbox_bodies(runtime, pid) == ["Líneas…"]  # the signal itself is not sent
     assert runtime.handoff.open_ticket(pid).priority == "urgent"  # type: ignore[union-attr]
+
+
+def test_her_message_is_in_the_transcript_answered_or_dead_lettered(
+    short_attempts: Runtime,
+) -> None:
+    from bot.storage import transcript
+
+    rasa = ScriptedRasa(RasaError("boom"), RasaError("boom"), RasaError("boom"), [BotReply("ok")])
+    worker = ConversationWorker(short_attempts, rasa)
+    pid = she_writes(short_attempts, "algo que falla", "SMt1")
+    she_writes(short_attempts, "hola", "SMt2")
+    work(worker)
+    # (the unit database is shared by the session: look at this test's messages only)
+    sids = [m.twilio_sid for m in transcript(short_attempts.sessions, pid)]
+    assert [s for s in sids if s in ("SMt1", "SMt2")] == ["SMt1", "SMt2"]
