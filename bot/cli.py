@@ -169,6 +169,63 @@ def content_check() -> None:
         raise SystemExit(1)
 
 
+@main.group()
+def caseworker() -> None:
+    """Case-worker accounts."""
+
+
+@caseworker.command("add")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["case_worker", "supervisor"]), default="case_worker")
+def caseworker_add(email: str, name: str, role: str) -> None:
+    """Create an account; the password is prompted, or read from standard input."""
+    from bot.caseworkers import AccountError, add
+    from bot.runtime import build_runtime
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        add(build_runtime(_settings()).sessions, email, name, password, role)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{role} {email} added")
+
+
+@caseworker.command("token")
+@click.argument("email")
+def caseworker_token(email: str) -> None:
+    """Print a new API token for scripts (last line; the previous token stops working)."""
+    from bot.caseworkers import AccountError, issue_token
+    from bot.runtime import build_runtime
+
+    try:
+        token = issue_token(build_runtime(_settings()).sessions, email)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("New API token (shown once; use it as: Authorization: Bearer <token>):")
+    click.echo(token)
+
+
+@main.command()
+def queue() -> None:
+    """Who waits for a case worker, and how long."""
+    from bot.runtime import build_runtime
+
+    rt = build_runtime(_settings())
+    rt.handoff.expire_leases()
+    waiting = rt.handoff.waiting()
+    for n, ticket in enumerate(waiting, start=1):
+        minutes = int(ticket.waiting_seconds // 60)
+        click.echo(
+            f"{n:3d}. {ticket.priority:7} {ticket.channel:8} {ticket.topic:24} "
+            f"waiting {minutes} min  {ticket.id}"
+        )
+    click.echo(f"{len(waiting)} waiting")
+
+
 @main.command("check-settings")
 def check_settings() -> None:
     """Load the settings as the processes would, and say what is missing."""

@@ -58,3 +58,36 @@ def test_db_upgrade(runtime: Runtime, tmp_path) -> None:
     result = run(runtime, "db", "upgrade", DATABASE_URL=url)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "cli.db").exists()
+
+
+def test_caseworker_add_with_password_from_stdin_and_token_as_last_line(runtime: Runtime) -> None:
+    from bot.caseworkers import by_token, check_password
+
+    environ = base_environment(runtime.settings.redis_prefix, runtime.settings.database_url)
+    email = f"ana.{runtime.settings.redis_prefix}@almas.example.org"
+    added = CliRunner().invoke(
+        main, ["caseworker", "add", email, "--name", "Ana", "--role", "supervisor"],
+        input="una-clave-larga\n", env=environ,
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert check_password(runtime.sessions, email, "una-clave-larga").role == "supervisor"  # type: ignore[union-attr]
+    assert check_password(runtime.sessions, email, "otra-clave-larga") is None
+    issued = CliRunner().invoke(main, ["caseworker", "token", email], env=environ)
+    token = issued.output.strip().splitlines()[-1]
+    assert by_token(runtime.sessions, token).email == email  # type: ignore[union-attr]
+    again = CliRunner().invoke(main, ["caseworker", "add", email, "--name", "Ana"],
+                               input="una-clave-larga\n", env=environ)  # fmt: skip
+    assert again.exit_code != 0 and "already has an account" in again.output
+
+
+def test_short_passwords_are_refused(runtime: Runtime) -> None:
+    result = run(runtime, "caseworker", "add", "b@almas.example.org", "--name", "B")
+    assert result.exit_code != 0
+
+
+def test_queue_lists_who_waits_first(runtime: Runtime) -> None:
+    runtime.handoff.open("p_normal", "sms", "credit", "pregunta")
+    runtime.handoff.open("p_urgent", "whatsapp", "emergency:violence", "…", "urgent")
+    lines = run(runtime, "queue").output.strip().splitlines()
+    assert "urgent" in lines[0] and "emergency:violence" in lines[0]
+    assert lines[-1] == "2 waiting"

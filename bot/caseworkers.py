@@ -1,0 +1,84 @@
+"""Case-worker accounts: hashed passwords (werkzeug's scrypt) and API bearer tokens (only a
+SHA-256 of each token is stored; the token is shown once)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from bot.storage import CaseWorker
+
+CASE_WORKER = "case_worker"
+SUPERVISOR = "supervisor"
+ROLES = (CASE_WORKER, SUPERVISOR)
+MIN_PASSWORD_LENGTH = 10
+
+
+class AccountError(ValueError):
+    """The account cannot be created or found; the message says why."""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def add(
+    sessions: sessionmaker[Session], email: str, name: str, password: str, role: str = CASE_WORKER
+) -> CaseWorker:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise AccountError(f"not an email address: {email!r}")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    worker = CaseWorker(
+        email=email, name=name.strip(), role=role, password_hash=generate_password_hash(password)
+    )
+    with sessions() as session:
+        session.add(worker)
+        try:
+            session.commit()
+        except IntegrityError as exc:
+            raise AccountError(f"{email} already has an account") from exc
+    return worker
+
+
+def find(sessions: sessionmaker[Session], email: str) -> CaseWorker | None:
+    with sessions() as session:
+        return session.scalar(select(CaseWorker).where(CaseWorker.email == email.strip().lower()))
+
+
+def check_password(sessions: sessionmaker[Session], email: str, password: str) -> CaseWorker | None:
+    worker = find(sessions, email)
+    if worker is None or not worker.active:
+        check_password_hash(generate_password_hash("x"), password)  # same time either way
+        return None
+    return worker if check_password_hash(worker.password_hash, password) else None
+
+
+def issue_token(sessions: sessionmaker[Session], email: str) -> str:
+    """A new API token for her (the previous one stops working)."""
+    token = "almas_" + secrets.token_urlsafe(32)
+    with sessions() as session:
+        worker = session.scalar(select(CaseWorker).where(CaseWorker.email == email.strip().lower()))
+        if worker is None:
+            raise AccountError(f"no account for {email}")
+        worker.token_hash = _token_hash(token)
+        session.commit()
+    return token
+
+
+def by_token(sessions: sessionmaker[Session], token: str) -> CaseWorker | None:
+    if not token:
+        return None
+    with sessions() as session:
+        worker = session.scalar(
+            select(CaseWorker).where(CaseWorker.token_hash == _token_hash(token))
+        )
+    return worker if worker is not None and worker.active else None
