@@ -31,6 +31,7 @@ CLAIMED = "claimed"
 EXPIRED = "expired"  # a lease ran out: logged, and the ticket is waiting again
 RESOLVED = "resolved"
 ABANDONED = "abandoned"
+TRANSFERRED = "transferred"
 
 _OPEN = """
 -- KEYS: open(participant), queue, ticket   ARGV: id, score, urgent_score, ticket_prefix,
@@ -105,6 +106,14 @@ if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
 return 1
 """
 
+_TRANSFER = """
+-- KEYS: ticket   ARGV: from_worker, to_worker
+if redis.call('HGET', KEYS[1], 'status') ~= 'claimed' then return 0 end
+if redis.call('HGET', KEYS[1], 'claimed_by') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'claimed_by', ARGV[2])
+return 1
+"""
+
 _ABANDON = """
 -- KEYS: open(participant), queue, leases   ARGV: ticket_prefix, now_ms
 local id = redis.call('GET', KEYS[1])
@@ -129,6 +138,7 @@ class Ticket:
     enqueued_ms: int
     claimed_by: str = ""
     lease_until: int = 0
+    address: str = ""  # where replies go; only here, in Redis, while the ticket lives
 
     @property
     def waiting_seconds(self) -> float:
@@ -148,6 +158,7 @@ class HandoffQueue:
         self._renew = client.register_script(_RENEW)
         self._resolve = client.register_script(_RESOLVE)
         self._abandon = client.register_script(_ABANDON)
+        self._transfer = client.register_script(_TRANSFER)
 
     # -- participants ------------------------------------------------------------------------
     def open(
@@ -157,6 +168,7 @@ class HandoffQueue:
         topic: str,
         summary: str,
         priority: str = NORMAL,
+        address: str = "",
     ) -> Ticket:
         """Put her in line (or return her open ticket; an urgent request moves it up)."""
         if priority not in PRIORITY_RANK:
@@ -176,6 +188,7 @@ class HandoffQueue:
             "score": score,
             "claimed_by": "",
             "lease_until": 0,
+            "address": address,
         }
         outcome, existing = self._open(
             keys=[
@@ -291,6 +304,22 @@ class HandoffQueue:
             self._history(ticket, RESOLVED, case_worker)
         return done
 
+    def transfer(self, ticket_id: str, from_worker: str, to_worker: str) -> bool:
+        """Hand a claimed ticket to another case worker (only its holder can)."""
+        done = bool(
+            self._transfer(
+                keys=[self.keys.handoff_ticket(ticket_id)], args=[from_worker, to_worker]
+            )
+        )
+        ticket = self.get(ticket_id) if done else None
+        if ticket is not None:
+            self._history(ticket, TRANSFERRED, to_worker)
+        return done
+
+    def claimed(self) -> list[Ticket]:
+        ids = self.redis.zrange(self.keys.handoff_leases(), 0, -1)
+        return [t for t in (self.get(_text(i)) for i in ids) if t is not None]
+
     # -- reading -----------------------------------------------------------------------------
     def get(self, ticket_id: str) -> Ticket | None:
         data = self.redis.hgetall(self.keys.handoff_ticket(ticket_id))
@@ -308,6 +337,7 @@ class HandoffQueue:
             enqueued_ms=int(data["enqueued_ms"]),
             claimed_by=data.get("claimed_by", ""),
             lease_until=int(float(data.get("lease_until") or 0)),
+            address=data.get("address", ""),
         )
 
     def waiting(self) -> list[Ticket]:

@@ -126,6 +126,18 @@ class HandoffEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class HandoffNote(Base):
+    """An internal note on a ticket: case workers only, never sent to her."""
+
+    __tablename__ = "handoff_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(String(64), index=True)
+    author: Mapped[str] = mapped_column(String(254))
+    text: Mapped[str] = mapped_column(Text, info={"sensitive": True})
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class CaseWorker(Base):
     """A person who answers participants from the console or the API."""
 
@@ -319,5 +331,22 @@ def handoff_history(session_factory: sessionmaker[Session], ticket_id: str) -> l
                 select(HandoffEvent.status)
                 .where(HandoffEvent.ticket_id == ticket_id)
                 .order_by(HandoffEvent.id)
+            )
+        )
+
+
+def add_note(sessions: sessionmaker[Session], ticket_id: str, author: str, text_: str) -> None:
+    with sessions() as session:
+        session.add(HandoffNote(ticket_id=ticket_id, author=author, text=text_))
+        session.commit()
+
+
+def notes(sessions: sessionmaker[Session], ticket_id: str) -> list[HandoffNote]:
+    with sessions() as session:
+        return list(
+            session.scalars(
+                select(HandoffNote)
+                .where(HandoffNote.ticket_id == ticket_id)
+                .order_by(HandoffNote.id)
             )
         )

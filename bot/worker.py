@@ -95,7 +95,9 @@ class ConversationWorker(MailboxConsumer):
         topic = f"emergency:{decision.crisis.case}" if decision.crisis else "emergency"
         if any(r.handoff == URGENT for r in replies):
             # To the head of the case workers' queue, with what she wrote as context.
-            self.rt.handoff.open(participant, message.channel, topic, message.text[:300], URGENT)
+            self.rt.handoff.open(
+                participant, message.channel, topic, message.text[:300], URGENT, message.address
+            )
         replies = [r for r in replies if r.text or r.buttons or r.image]
         if not replies:
             # Every turn of the dialogue says something: silence means a part failed (an

@@ -9,7 +9,7 @@ from flask import Flask
 from bot.logs import configure_logging
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings, announce, load_settings
-from webhooks import health, nlg, simulator, twilio_inbound
+from webhooks import api, health, nlg, simulator, twilio_inbound
 from webhooks.extensions import init_runtime
 
 
@@ -29,6 +29,7 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(twilio_inbound.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(nlg.bp)
+    app.register_blueprint(api.bp)
     if settings.is_development:
         app.register_blueprint(simulator.bp)
         logging.getLogger(__name__).warning(

@@ -1,0 +1,109 @@
+"""The case workers' JSON API on the real Redis and SQL: auth, roles, errors with reasons,
+and claim → read → reply (into the outbox) → note → transfer → resolve."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from bot.caseworkers import add, issue_token
+from bot.messages import OutboundMessage
+from bot.runtime import Runtime
+from webhooks.app import create_app
+
+
+@pytest.fixture
+def client(runtime: Runtime):  # type: ignore[no-untyped-def]
+    return create_app(runtime.settings, runtime).test_client()
+
+
+def account(runtime: Runtime, role: str = "case_worker") -> tuple[str, dict[str, str]]:
+    email = f"{role}.{uuid.uuid4().hex[:8]}@almas.example.org"
+    add(runtime.sessions, email, role.title(), "una-clave-muy-larga", role)
+    return email, {"Authorization": f"Bearer {issue_token(runtime.sessions, email)}"}
+
+
+def waiting_ticket(runtime: Runtime, priority: str = "normal"):  # type: ignore[no-untyped-def]
+    pid = "p_" + uuid.uuid4().hex[:12]
+    return runtime.handoff.open(
+        pid, "whatsapp", "credit", "quiere un crédito", priority, "whatsapp:+573005556001"
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", "/api/handoffs"), ("post", "/api/handoffs/claim"), ("get", "/api/handoffs/t_x"),
+     ("get", "/api/handoffs/t_x/messages"), ("post", "/api/handoffs/t_x/reply"),
+     ("post", "/api/handoffs/t_x/notes"), ("post", "/api/handoffs/t_x/transfer"),
+     ("post", "/api/handoffs/t_x/resolve")],
+)  # fmt: skip
+def test_every_endpoint_needs_a_valid_token(client, method: str, path: str) -> None:
+    for headers in ({}, {"Authorization": "Bearer almas_not-a-token"}):
+        response = getattr(client, method)(path, headers=headers)
+        assert response.status_code == 401 and "token" in response.json["error"]
+
+
+def test_claim_gives_the_next_by_priority_then_204(client, runtime: Runtime) -> None:
+    _, headers = account(runtime)
+    normal = waiting_ticket(runtime)
+    urgent = waiting_ticket(runtime, "urgent")
+    assert client.post("/api/handoffs/claim", headers=headers).json["handoff"]["id"] == urgent.id
+    assert client.post("/api/handoffs/claim", headers=headers).json["handoff"]["id"] == normal.id
+    assert client.post("/api/handoffs/claim", headers=headers).status_code == 204
+
+
+def test_the_whole_path_reply_reaches_her_outbox(client, runtime: Runtime) -> None:
+    ana, headers = account(runtime)
+    bea, _ = account(runtime)
+    ticket = waiting_ticket(runtime)
+    client.post("/api/handoffs/claim", headers=headers)
+    shown = client.get(f"/api/handoffs/{ticket.id}", headers=headers).json["handoff"]
+    assert shown["claimed_by"] == ana and shown["address"] == "whatsapp:+…01"  # masked
+    text = "Hola, soy Ana, asesora de ALMAS. ¿Cómo te ayudo?"
+    reply = client.post(f"/api/handoffs/{ticket.id}/reply", headers=headers, json={"text": text})
+    assert reply.status_code == 202
+    [queued] = [OutboundMessage.from_json(m) for m in runtime.outbox.pending(ticket.participant)]
+    assert (queued.to, queued.channel) == ("whatsapp:+573005556001", "whatsapp")
+    assert queued.body.startswith("Hola, soy Ana")
+    note = client.post(f"/api/handoffs/{ticket.id}/notes", headers=headers,
+                       json={"text": "Tiene negocio de arepas hace 2 años."})  # fmt: skip
+    assert note.status_code == 201
+    assert client.get(f"/api/handoffs/{ticket.id}", headers=headers).json["notes"][0]["text"]
+    moved = client.post(f"/api/handoffs/{ticket.id}/transfer", headers=headers, json={"to": bea})
+    assert moved.status_code == 200 and moved.json["handoff"]["claimed_by"] == bea
+    assert client.post(f"/api/handoffs/{ticket.id}/resolve", headers=headers).status_code == 403
+
+
+def test_a_case_worker_cannot_read_a_ticket_another_holds_but_a_supervisor_can(
+    client, runtime: Runtime
+) -> None:
+    _, ana = account(runtime)
+    _, bea = account(runtime)
+    _, boss = account(runtime, "supervisor")
+    ticket = waiting_ticket(runtime)
+    client.post("/api/handoffs/claim", headers=ana)
+    for path in (f"/api/handoffs/{ticket.id}", f"/api/handoffs/{ticket.id}/messages"):
+        denied = client.get(path, headers=bea)
+        assert denied.status_code == 403 and "another case worker" in denied.json["error"]
+        assert client.get(path, headers=boss).status_code == 200
+    seen = client.get(f"/api/handoffs/{ticket.id}", headers=boss).json["handoff"]
+    assert seen["address"] == "whatsapp:+573005556001"  # supervisors see the number
+
+
+def test_errors_say_why(client, runtime: Runtime) -> None:
+    _, headers = account(runtime)
+    assert client.get("/api/handoffs/t_nope", headers=headers).status_code == 404
+    ticket = waiting_ticket(runtime)
+    not_held = client.post(f"/api/handoffs/{ticket.id}/resolve", headers=headers)
+    assert not_held.status_code == 409 and "waiting" in not_held.json["error"]
+    client.post("/api/handoffs/claim", headers=headers)
+    empty = client.post(f"/api/handoffs/{ticket.id}/reply", headers=headers, json={"text": " "})
+    assert empty.status_code == 400
+    nobody = client.post(f"/api/handoffs/{ticket.id}/transfer", headers=headers,
+                         json={"to": "nadie@almas.example.org"})  # fmt: skip
+    assert nobody.status_code == 404
+    assert client.get("/api/handoffs?status=raro", headers=headers).status_code == 400
+    assert client.post(f"/api/handoffs/{ticket.id}/resolve", headers=headers).status_code == 200
+    again = client.post(f"/api/handoffs/{ticket.id}/resolve", headers=headers)
+    assert again.status_code == 409 and "resolved" in again.json["error"]

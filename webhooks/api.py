@@ -1,0 +1,190 @@
+"""The case workers' JSON API (what the console uses; bearer tokens for scripts).
+
+401 without a valid token, 403 for a ticket someone else holds (supervisors may look), 404 for
+an unknown ticket, 409 when the ticket's state does not allow the action — always with a JSON
+`error` saying why.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from bot.caseworkers import SUPERVISOR, by_token, find
+from bot.handoff import CLAIMED, Ticket
+from bot.identity import mask_address
+from bot.relay import RelayError, reply
+from bot.storage import add_note, notes, transcript
+from webhooks.extensions import runtime
+
+bp = Blueprint("api", __name__, url_prefix="/api/handoffs")
+LEASE_SECONDS = 120.0
+
+
+def _error(status: int, message: str) -> ResponseReturnValue:
+    return jsonify(error=message), status
+
+
+def require_token(view):  # type: ignore[no-untyped-def]
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        header = request.headers.get("Authorization", "")
+        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+        worker = by_token(runtime().sessions, token)
+        if worker is None:
+            response = jsonify(error="a valid bearer token is required")
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response, 401
+        g.case_worker = worker
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _is_supervisor() -> bool:
+    return g.case_worker.role == SUPERVISOR
+
+
+def _ticket_json(ticket: Ticket) -> dict[str, Any]:
+    rt = runtime()
+    return {
+        "id": ticket.id,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "topic": ticket.topic,
+        "channel": ticket.channel,
+        "summary": ticket.summary,
+        "waiting_seconds": round(ticket.waiting_seconds),
+        "position": rt.handoff.position(ticket.id),
+        "claimed_by": ticket.claimed_by or None,
+        # Phone numbers: masked except for supervisors.
+        "address": ticket.address if _is_supervisor() else mask_address(ticket.address),
+    }
+
+
+def _own_ticket(ticket_id: str, must_hold: bool) -> Ticket | ResponseReturnValue:
+    """The ticket if the caller may act on it, else the error response."""
+    ticket = runtime().handoff.get(ticket_id)
+    if ticket is None:
+        return _error(404, f"no ticket {ticket_id}")
+    holder = ticket.claimed_by
+    mine = ticket.status == CLAIMED and holder == g.case_worker.email
+    if ticket.status == CLAIMED and not mine and not _is_supervisor():
+        return _error(403, "another case worker holds this ticket")
+    if must_hold and not mine:
+        return _error(409, f"the ticket is {ticket.status}, not held by you")
+    return ticket
+
+
+@bp.get("")
+@require_token
+def list_handoffs() -> ResponseReturnValue:
+    rt = runtime()
+    rt.handoff.expire_leases()
+    status = request.args.get("status", "waiting")
+    if status == "waiting":
+        tickets = rt.handoff.waiting()
+    elif status == "claimed":
+        tickets = [t for t in rt.handoff.claimed() if _is_supervisor() or
+                   t.claimed_by == g.case_worker.email]  # fmt: skip
+    else:
+        return _error(400, "status must be waiting or claimed")
+    return jsonify(handoffs=[_ticket_json(t) for t in tickets])
+
+
+@bp.post("/claim")
+@require_token
+def claim() -> ResponseReturnValue:
+    ticket = runtime().handoff.claim(g.case_worker.email, LEASE_SECONDS)
+    if ticket is None:
+        return Response(status=204)
+    return jsonify(handoff=_ticket_json(ticket))
+
+
+@bp.get("/<ticket_id>")
+@require_token
+def show(ticket_id: str) -> ResponseReturnValue:
+    ticket = _own_ticket(ticket_id, must_hold=False)
+    if not isinstance(ticket, Ticket):
+        return ticket
+    if ticket.status == CLAIMED and ticket.claimed_by == g.case_worker.email:
+        runtime().handoff.renew(ticket.id, g.case_worker.email, LEASE_SECONDS)
+    sessions = runtime().sessions
+    return jsonify(
+        handoff=_ticket_json(ticket),
+        notes=[{"author": n.author, "text": n.text, "at": n.at.isoformat()}
+               for n in notes(sessions, ticket.id)],
+    )  # fmt: skip
+
+
+@bp.get("/<ticket_id>/messages")
+@require_token
+def messages(ticket_id: str) -> ResponseReturnValue:
+    ticket = _own_ticket(ticket_id, must_hold=False)
+    if not isinstance(ticket, Ticket):
+        return ticket
+    rows = transcript(runtime().sessions, ticket.participant)
+    return jsonify(
+        messages=[
+            {"direction": m.direction, "text": m.text, "at": m.created_at.isoformat(),
+             "status": m.status, "error_code": m.error_code}
+            for m in rows
+        ]
+    )  # fmt: skip
+
+
+@bp.post("/<ticket_id>/reply")
+@require_token
+def reply_to_her(ticket_id: str) -> ResponseReturnValue:
+    ticket = _own_ticket(ticket_id, must_hold=True)
+    if not isinstance(ticket, Ticket):
+        return ticket
+    body = request.get_json(silent=True) or {}
+    try:
+        sent = reply(runtime(), ticket, str(body.get("text", "")))
+    except RelayError as exc:
+        return _error(400, str(exc))
+    runtime().handoff.renew(ticket.id, g.case_worker.email, LEASE_SECONDS)
+    return jsonify(queued=sent.id), 202
+
+
+@bp.post("/<ticket_id>/notes")
+@require_token
+def add_internal_note(ticket_id: str) -> ResponseReturnValue:
+    ticket = _own_ticket(ticket_id, must_hold=False)
+    if not isinstance(ticket, Ticket):
+        return ticket
+    text = str((request.get_json(silent=True) or {}).get("text", "")).strip()
+    if not text:
+        return _error(400, "write a note")
+    add_note(runtime().sessions, ticket.id, g.case_worker.email, text)
+    return jsonify(ok=True), 201
+
+
+@bp.post("/<ticket_id>/transfer")
+@require_token
+def transfer(ticket_id: str) -> ResponseReturnValue:
+    ticket = _own_ticket(ticket_id, must_hold=True)
+    if not isinstance(ticket, Ticket):
+        return ticket
+    target = str((request.get_json(silent=True) or {}).get("to", "")).strip().lower()
+    colleague = find(runtime().sessions, target) if target else None
+    if colleague is None or not colleague.active:
+        return _error(404, f"no active case worker {target!r}")
+    if not runtime().handoff.transfer(ticket.id, g.case_worker.email, colleague.email):
+        return _error(409, "the ticket changed meanwhile; reload it")
+    return jsonify(handoff=_ticket_json(runtime().handoff.get(ticket.id)))  # type: ignore[arg-type]
+
+
+@bp.post("/<ticket_id>/resolve")
+@require_token
+def resolve(ticket_id: str) -> ResponseReturnValue:
+    ticket = _own_ticket(ticket_id, must_hold=True)
+    if not isinstance(ticket, Ticket):
+        return ticket
+    if not runtime().handoff.resolve(ticket.id, g.case_worker.email):
+        return _error(409, "the ticket changed meanwhile; reload it")
+    return jsonify(handoff=_ticket_json(runtime().handoff.get(ticket.id)))  # type: ignore[arg-type]
