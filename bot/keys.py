@@ -71,6 +71,10 @@ class Keys:
         """Her open ticket's id: one open ticket per participant."""
         return self._k("handoff", "open", participant)
 
+    def handoff_reminded(self, participant: str) -> str:
+        """Set while she was recently told she is still in line (not to repeat it each time)."""
+        return self._k("handoff", "reminded", participant)
+
     def handoff_ticket_prefix(self) -> str:
         return self._k("handoff", "ticket", "")
 

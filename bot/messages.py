@@ -114,7 +114,8 @@ class BotReply:
     text: str
     buttons: tuple[Button, ...] = ()
     image: str = ""
-    handoff: str = ""  # "urgent" when the dialogue asks for a person now (not sent to her)
+    handoff: str = ""  # "urgent"/"normal": the dialogue asks for a person (not sent to her)
+    handoff_topic: str = ""
 
 
 @dataclass
@@ -161,7 +162,17 @@ def replies_from_rasa(payload: list[dict[str, Any]]) -> list[BotReply]:
         text = item.get("text") or ""
         image = item.get("image") or ""
         custom = item.get("custom") or {}
-        handoff = str(custom.get("handoff", "")) if isinstance(custom, dict) else ""
+        if not isinstance(custom, dict):
+            custom = {}
+        handoff = str(custom.get("handoff", ""))
         if text or buttons or image or handoff:
-            replies.append(BotReply(text=text, buttons=buttons, image=image, handoff=handoff))
+            replies.append(
+                BotReply(
+                    text=text,
+                    buttons=buttons,
+                    image=image,
+                    handoff=handoff,
+                    handoff_topic=str(custom.get("topic", "")),
+                )
+            )
     return replies

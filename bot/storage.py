@@ -350,3 +350,29 @@ def notes(sessions: sessionmaker[Session], ticket_id: str) -> list[HandoffNote]:
                 .order_by(HandoffNote.id)
             )
         )
+
+
+def recent_claim_waits(sessions: sessionmaker[Session], limit: int = 20) -> list[float]:
+    """Seconds between joining the line and being claimed, for the latest claimed tickets."""
+    with sessions() as session:
+        claims = session.execute(
+            select(HandoffEvent.ticket_id, HandoffEvent.at)
+            .where(HandoffEvent.status == "claimed")
+            .order_by(HandoffEvent.id.desc())
+            .limit(limit)
+        ).all()
+        waits = []
+        for ticket_id, claimed_at in claims:
+            joined = session.scalar(
+                select(HandoffEvent.at)
+                .where(HandoffEvent.ticket_id == ticket_id, HandoffEvent.status == "waiting")
+                .order_by(HandoffEvent.id)
+                .limit(1)
+            )
+            if joined is not None:
+                waits.append((_aware(claimed_at) - _aware(joined)).total_seconds())
+    return waits
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -10,22 +10,29 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime
 
 from bot.backoff import backoff_seconds
 from bot.consumer import MailboxConsumer
-from bot.conversation import decide
-from bot.handoff import URGENT
+from bot.conversation import MENU_PAYLOAD, decide, fold
+from bot.handoff import NORMAL, URGENT, Ticket
+from bot.i18n import TIMEZONE
 from bot.mailbox import DEAD, Lease
 from bot.messages import BotReply, InboundMessage, OutboundMessage, render_reply
+from bot.office_hours import is_open, next_opening, opening_in_words, wait_estimate_minutes
 from bot.rasa_client import RasaClient, RasaError, RasaUnavailable
 from bot.runtime import Runtime
-from bot.storage import record_inbound
+from bot.storage import IN, recent_claim_waits, record_inbound, transcript
 from bot.support_lines import lines_text
 
 log = logging.getLogger(__name__)
 
 MENU_OPTIONS_TTL = 7 * 24 * 3600
 RASA_OUTAGE_RETRY_SECONDS = 2.0
+# While handed off, these leave the line and bring the menu back ("salir" only does that here).
+LEAVE_WORDS = {"menu", "salir", "0", "inicio", "volver", "volver al menu", "salir de la fila"}
+REMIND_EVERY = 600  # seconds between "you are still in line" notes
+SUMMARY_CHARACTERS = 300
 
 
 class ConversationWorker(MailboxConsumer):
@@ -33,6 +40,7 @@ class ConversationWorker(MailboxConsumer):
         self.rt = runtime
         self.queue = runtime.inbox
         self.settings = runtime.settings
+        self.now = lambda: datetime.now(TIMEZONE)  # tests set the clock (office hours)
         self.rasa = rasa or RasaClient(
             self.settings.rasa_url, timeout=self.settings.rasa_timeout_seconds
         )
@@ -79,32 +87,88 @@ class ConversationWorker(MailboxConsumer):
         return None
 
     def answer(self, participant: str, message: InboundMessage) -> list[OutboundMessage]:
+        """Her replies: danger first, then a person if she is handed off, else the dialogue."""
         options_key = self.rt.keys.menu_options(participant)
         last_options = json.loads(self.rt.redis.get(options_key) or "[]")
         decision = decide(message, last_options, self.rt.content.system_text("media_received"))
+        ticket = None if decision.crisis else self.rt.handoff.open_ticket(participant)
         if decision.crisis is not None:
             replies = [
                 BotReply(text=lines_text(self.rt.content, decision.crisis.line_cases)),
                 self.rt.content.render("utter_emergency_follow_up"),
-                BotReply(text="", handoff=URGENT),
+                BotReply(
+                    text="", handoff=URGENT, handoff_topic=f"emergency:{decision.crisis.case}"
+                ),
             ]
+        elif ticket is not None:
+            replies = self.handed_off(participant, message, ticket)
         elif decision.rasa_text is not None:
             replies = self.rasa.send(participant, decision.rasa_text)
+            if not replies:
+                # Every turn of the dialogue says something: silence means a part failed (an
+                # action or a text). Retry; past max attempts tell her, keep it for a person.
+                raise RasaError("Rasa answered nothing")
         else:
             replies = list(decision.replies)
-        topic = f"emergency:{decision.crisis.case}" if decision.crisis else "emergency"
-        if any(r.handoff == URGENT for r in replies):
-            # To the head of the case workers' queue, with what she wrote as context.
-            self.rt.handoff.open(
-                participant, message.channel, topic, message.text[:300], URGENT, message.address
-            )
-        replies = [r for r in replies if r.text or r.buttons or r.image]
-        if not replies:
-            # Every turn of the dialogue says something: silence means a part failed (an
-            # action or a text). Retry, and past max attempts tell her and keep it for a person.
-            raise RasaError("Rasa answered nothing")
+        replies = self.act_on_handoff_signals(participant, message, replies)
         self.remember_options(options_key, replies)
         return [self.outbound(participant, message, reply) for reply in replies]
+
+    def handed_off(
+        self, participant: str, message: InboundMessage, ticket: Ticket
+    ) -> list[BotReply]:
+        """Her message goes to the case worker (it is in the transcript), not to Rasa."""
+        if fold(message.text) in LEAVE_WORDS:
+            self.rt.handoff.abandon(participant)
+            left = BotReply(text=self.rt.content.system_text("handoff_left"))
+            return [left, *self.rasa.send(participant, MENU_PAYLOAD)]
+        position = self.rt.handoff.position(ticket.id)
+        reminded = self.rt.keys.handoff_reminded(participant)
+        if position is not None and self.rt.redis.set(reminded, "1", nx=True, ex=REMIND_EVERY):
+            text = self.rt.content.system_text("handoff_still_waiting", position=position)
+            return [BotReply(text=text)]
+        return []
+
+    def act_on_handoff_signals(
+        self, participant: str, message: InboundMessage, replies: list[BotReply]
+    ) -> list[BotReply]:
+        """Open the ticket a reply asks for; tell her her place in line (normal requests)."""
+        visible = [r for r in replies if r.text or r.buttons or r.image]
+        for signal in (r for r in replies if r.handoff):
+            priority = URGENT if signal.handoff == URGENT else NORMAL
+            ticket = self.rt.handoff.open(
+                participant,
+                message.channel,
+                signal.handoff_topic or "general",
+                self.summary(participant, message),
+                priority,
+                message.address,
+            )
+            self.rt.redis.set(self.rt.keys.handoff_reminded(participant), "1", ex=REMIND_EVERY)
+            if priority == NORMAL:
+                visible.append(BotReply(text=self.place_in_line(ticket)))
+        return visible
+
+    def place_in_line(self, ticket: Ticket) -> str:
+        store = self.rt.content
+        position = self.rt.handoff.position(ticket.id) or 1
+        text = store.system_text("handoff_queued", position=position)
+        programme = store.snapshot().programme
+        hours = programme.office_hours if programme else {}
+        now = self.now()
+        if is_open(hours, now):
+            minutes = wait_estimate_minutes(position, recent_claim_waits(self.rt.sessions))
+            if minutes is None:
+                return text + " " + store.system_text("handoff_wait_unknown")
+            return text + " " + store.system_text("handoff_wait", minutes=minutes)
+        opening = next_opening(hours, now)
+        when = opening_in_words(opening) if opening else store.system_text("asap")
+        return text + " " + store.system_text("handoff_closed", opening=when)
+
+    def summary(self, participant: str, message: InboundMessage) -> str:
+        """Her last few messages, for the case worker's first look."""
+        earlier = [m.text for m in transcript(self.rt.sessions, participant) if m.direction == IN]
+        return " / ".join([*earlier[-3:], message.text])[-SUMMARY_CHARACTERS:]
 
     def record(self, participant: str, message: InboundMessage) -> None:
         """Her message into the transcript, after her answer is safe in the outbox (so the

@@ -302,7 +302,8 @@ def test_first_fallback_offers_the_closest_topics_as_numbered_options() -> None:
 def test_second_fallback_in_a_row_offers_a_case_worker() -> None:
     events = [user("nlu_fallback"), {"event": "bot"}, user("nlu_fallback")]
     messages, _ = run(ActionFallback(), tracker(events=events))
-    assert [m["response"] for m in messages] == ["utter_default_again"]
+    assert messages[0]["response"] == "utter_default_again"
+    assert messages[1]["custom"]["handoff"] == "normal"  # a person takes over
 
 
 def test_an_unconfirmed_cost_is_never_stated(fixed_content: ContentStore) -> None:

@@ -177,3 +177,79 @@ def test_her_message_is_in_the_transcript_answered_or_dead_lettered(
     # (the unit database is shared by the session: look at this test's messages only)
     sids = [m.twilio_sid for m in transcript(short_attempts.sessions, pid)]
     assert [s for s in sids if s in ("SMt1", "SMt2")] == ["SMt1", "SMt2"]
+
+
+# --- handoff to a person --------------------------------------------------------------------
+from datetime import datetime  # noqa: E402
+from zoneinfo import ZoneInfo  # noqa: E402
+
+BOGOTA = ZoneInfo("America/Bogota")
+MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=BOGOTA)
+SUNDAY_10 = datetime(2026, 11, 29, 10, 0, tzinfo=BOGOTA)
+ASKS_FOR_A_PERSON = [BotReply("", handoff="normal", handoff_topic="credit")]
+
+
+def test_asking_for_a_person_puts_her_in_line_and_says_where(runtime: Runtime) -> None:
+    runtime.handoff.open("p_ahead", "sms", "courses", "…")
+    worker = ConversationWorker(runtime, ScriptedRasa(ASKS_FOR_A_PERSON))
+    worker.now = lambda: MONDAY_10
+    pid = she_writes(runtime, "quiero hablar con una asesora", "SMh1")
+    work(worker)
+    [told] = outbox_bodies(runtime, pid)
+    assert "Eres la número 2 en la fila" in told
+    ticket = runtime.handoff.open_ticket(pid)
+    assert ticket is not None and (ticket.topic, ticket.priority) == ("credit", "normal")
+    assert ticket.address == "+573005550101" and "asesora" in ticket.summary
+
+
+def test_out_of_hours_she_is_told_when_and_the_emergency_lines(runtime: Runtime) -> None:
+    worker = ConversationWorker(runtime, ScriptedRasa(ASKS_FOR_A_PERSON))
+    worker.now = lambda: SUNDAY_10
+    pid = she_writes(runtime, "asesora", "SMh2")
+    work(worker)
+    [told] = outbox_bodies(runtime, pid)
+    assert "el lunes 30 de noviembre a las 8:00" in told and "123" in told
+
+
+def test_while_handed_off_her_messages_go_to_the_case_worker_not_to_rasa(runtime: Runtime) -> None:
+    rasa = ScriptedRasa(ASKS_FOR_A_PERSON)
+    worker = ConversationWorker(runtime, rasa)
+    worker.now = lambda: MONDAY_10
+    pid = she_writes(runtime, "asesora", "SMr1")
+    work(worker)
+    she_writes(runtime, "tengo un negocio de arepas hace dos años", "SMr2")
+    she_writes(runtime, "y tengo PPT", "SMr3")
+    work(worker)
+    assert [t for _, t in rasa.received] == ["asesora"]
+    assert len(outbox_bodies(runtime, pid)) == 1  # no bot chatter while she waits
+    from bot.storage import transcript
+
+    texts = [m.text for m in transcript(runtime.sessions, pid)]
+    assert "y tengo PPT" in texts  # the case worker reads it in her transcript
+
+
+def test_menu_or_salir_leaves_the_line_and_the_bot_takes_over(runtime: Runtime) -> None:
+    rasa = ScriptedRasa(ASKS_FOR_A_PERSON, [BotReply("Menú")])
+    worker = ConversationWorker(runtime, rasa)
+    worker.now = lambda: MONDAY_10
+    pid = she_writes(runtime, "asesora", "SMl1")
+    work(worker)
+    ticket = runtime.handoff.open_ticket(pid)
+    she_writes(runtime, "salir", "SMl2")
+    work(worker)
+    assert runtime.handoff.open_ticket(pid) is None
+    assert runtime.handoff.get(ticket.id).status == "abandoned"  # type: ignore[union-attr]
+    assert outbox_bodies(runtime, pid)[-2:] == [runtime.content.system_text("handoff_left"), "Menú"]
+    assert rasa.received[-1][1] == "/show_menu"
+
+
+def test_the_wait_estimate_comes_from_recent_real_waits(runtime: Runtime) -> None:
+    for n in range(3):
+        runtime.handoff.open(f"p_done{n}", "sms", "courses", "…")
+        runtime.handoff.claim("cw1", 60)
+    worker = ConversationWorker(runtime, ScriptedRasa(ASKS_FOR_A_PERSON))
+    worker.now = lambda: MONDAY_10
+    pid = she_writes(runtime, "asesora", "SMw1")
+    work(worker)
+    [told] = outbox_bodies(runtime, pid)
+    assert "Espera aproximada: 1 min" in told

@@ -13,6 +13,7 @@ from flows.actions.credit import (
     ValidateCreditPrecheckForm,
 )
 from flows.actions.fallback import ActionFallback
+from flows.actions.handoff import ActionRequestHuman
 from flows.actions.listing import ActionMore
 from flows.actions.safety import ActionEmergencyLines
 from flows.actions.scholarships import ActionScholarshipReminder, ActionShowScholarships
@@ -27,6 +28,7 @@ __all__ = [
     "ActionEmergencyLines",
     "ActionFallback",
     "ActionMore",
+    "ActionRequestHuman",
     "ActionScholarshipReminder",
     "ActionShowCourses",
     "ActionShowScholarships",

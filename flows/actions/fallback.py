@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from flows.actions.common import content
+from flows.actions.handoff import handoff_signal
 
 # Intents that can be offered as "did you mean…?", with the title shown for each.
 OFFERABLE = (
@@ -45,7 +46,9 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         if consecutive_fallbacks(tracker.events) >= 2:
+            # Not understood twice in a row: a person takes over.
             dispatcher.utter_message(response="utter_default_again")
+            dispatcher.utter_message(json_message=handoff_signal(tracker, "not_understood"))
             return []
         store = content()
         topics = closest_topics(tracker.latest_message.get("intent_ranking") or [])
