@@ -75,6 +75,10 @@ class Keys:
         """Set while she was recently told she is still in line (not to repeat it each time)."""
         return self._k("handoff", "reminded", participant)
 
+    def rating_pending(self, participant: str) -> str:
+        """The ticket she was just asked to rate (1-5), while we wait for her answer."""
+        return self._k("handoff", "rating", participant)
+
     def handoff_ticket_prefix(self) -> str:
         return self._k("handoff", "ticket", "")
 

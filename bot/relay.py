@@ -14,6 +14,23 @@ class RelayError(ValueError):
     """The reply cannot be sent; the message says why."""
 
 
+RATING_WAIT_SECONDS = 2 * 24 * 3600
+
+
+def ask_for_rating(rt: Runtime, ticket: Ticket) -> None:
+    """After a case worker resolved her ticket: the bot is back, and asks how it went."""
+    if not ticket.address:
+        return
+    question = OutboundMessage(
+        participant=ticket.participant,
+        channel=ticket.channel,
+        to=ticket.address,
+        body=rt.content.system_text("rating_question"),
+    )
+    rt.redis.set(rt.keys.rating_pending(ticket.participant), ticket.id, ex=RATING_WAIT_SECONDS)
+    rt.outbox.enqueue(ticket.participant, [question.to_json()])
+
+
 def reply(rt: Runtime, ticket: Ticket, text: str) -> OutboundMessage:
     text = text.strip()
     if not text:

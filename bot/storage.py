@@ -138,6 +138,18 @@ class HandoffNote(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class HandoffRating(Base):
+    """Her 1-5 rating of the help she got from a case worker."""
+
+    __tablename__ = "handoff_ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(String(64), unique=True)
+    participant_id: Mapped[str] = mapped_column(String(64), index=True)
+    rating: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class CaseWorker(Base):
     """A person who answers participants from the console or the API."""
 
@@ -376,3 +388,27 @@ def recent_claim_waits(sessions: sessionmaker[Session], limit: int = 20) -> list
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def record_rating(
+    sessions: sessionmaker[Session], ticket_id: str, participant_id: str, rating: int
+) -> None:
+    """Her rating of a ticket (once; a second answer replaces nothing)."""
+    with sessions() as session:
+        if session.scalar(select(HandoffRating.id).where(HandoffRating.ticket_id == ticket_id)):
+            return
+        session.add(
+            HandoffRating(ticket_id=ticket_id, participant_id=participant_id, rating=rating)
+        )
+        session.commit()
+
+
+def ratings(sessions: sessionmaker[Session], participant_id: str) -> list[int]:
+    with sessions() as session:
+        return list(
+            session.scalars(
+                select(HandoffRating.rating)
+                .where(HandoffRating.participant_id == participant_id)
+                .order_by(HandoffRating.id)
+            )
+        )

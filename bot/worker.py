@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bot.backoff import backoff_seconds
 from bot.consumer import MailboxConsumer
-from bot.conversation import MENU_PAYLOAD, decide, fold
+from bot.conversation import MENU_PAYLOAD, decide, fold, parse_choice
 from bot.handoff import NORMAL, URGENT, Ticket
 from bot.i18n import TIMEZONE
 from bot.mailbox import DEAD, Lease
@@ -22,7 +22,7 @@ from bot.messages import BotReply, InboundMessage, OutboundMessage, render_reply
 from bot.office_hours import is_open, next_opening, opening_in_words, wait_estimate_minutes
 from bot.rasa_client import RasaClient, RasaError, RasaUnavailable
 from bot.runtime import Runtime
-from bot.storage import IN, recent_claim_waits, record_inbound, transcript
+from bot.storage import IN, recent_claim_waits, record_inbound, record_rating, transcript
 from bot.support_lines import lines_text
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,8 @@ class ConversationWorker(MailboxConsumer):
             ]
         elif ticket is not None:
             replies = self.handed_off(participant, message, ticket)
+        elif self.take_rating(participant, message) is not None:
+            replies = [BotReply(text=self.rt.content.system_text("rating_thanks"))]
         elif decision.rasa_text is not None:
             replies = self.rasa.send(participant, decision.rasa_text)
             if not replies:
@@ -128,6 +130,20 @@ class ConversationWorker(MailboxConsumer):
             text = self.rt.content.system_text("handoff_still_waiting", position=position)
             return [BotReply(text=text)]
         return []
+
+    def take_rating(self, participant: str, message: InboundMessage) -> int | None:
+        """Her answer to "¿cómo te fue? 1 a 5", if we asked and she answered with a number."""
+        key = self.rt.keys.rating_pending(participant)
+        ticket_id = self.rt.redis.get(key)
+        if not ticket_id:
+            return None
+        rating = parse_choice(message.text)
+        if rating is None or not 1 <= rating <= 5:
+            self.rt.redis.delete(key)  # she moved on: the dialogue takes her message
+            return None
+        record_rating(self.rt.sessions, ticket_id, participant, rating)
+        self.rt.redis.delete(key)
+        return rating
 
     def act_on_handoff_signals(
         self, participant: str, message: InboundMessage, replies: list[BotReply]

@@ -253,3 +253,27 @@ def test_the_wait_estimate_comes_from_recent_real_waits(runtime: Runtime) -> Non
     work(worker)
     [told] = outbox_bodies(runtime, pid)
     assert "Espera aproximada: 1 min" in told
+
+
+def test_after_resolution_she_is_asked_for_a_rating_and_her_number_is_kept(
+    runtime: Runtime,
+) -> None:
+    from bot.relay import ask_for_rating
+    from bot.storage import ratings
+
+    rasa = ScriptedRasa([BotReply("respuesta del bot")])
+    worker = ConversationWorker(runtime, rasa)
+    pid = she_writes(runtime, "hola", "SMq0")
+    work(worker)
+    ticket = runtime.handoff.open(pid, "sms", "credit", "…", "normal", "+573005550101")
+    runtime.handoff.claim("cw1", 60)
+    assert runtime.handoff.resolve(ticket.id, "cw1")
+    ask_for_rating(runtime, ticket)
+    assert outbox_bodies(runtime, pid)[-1] == runtime.content.system_text("rating_question")
+    she_writes(runtime, "la 5", "SMq1")
+    work(worker)
+    assert ratings(runtime.sessions, pid)[-1] == 5
+    assert outbox_bodies(runtime, pid)[-1] == runtime.content.system_text("rating_thanks")
+    she_writes(runtime, "3", "SMq2")  # no rating pending any more: the dialogue takes it
+    work(worker)
+    assert rasa.received[-1][1] == "3"

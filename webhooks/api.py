@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from bot.caseworkers import SUPERVISOR, by_token, find
 from bot.handoff import CLAIMED, Ticket
 from bot.identity import mask_address
-from bot.relay import RelayError, reply
+from bot.relay import RelayError, ask_for_rating, reply
 from bot.storage import add_note, notes, transcript
 from webhooks.extensions import runtime
 
@@ -187,4 +187,5 @@ def resolve(ticket_id: str) -> ResponseReturnValue:
         return ticket
     if not runtime().handoff.resolve(ticket.id, g.case_worker.email):
         return _error(409, "the ticket changed meanwhile; reload it")
+    ask_for_rating(runtime(), ticket)
     return jsonify(handoff=_ticket_json(runtime().handoff.get(ticket.id)))  # type: ignore[arg-type]
