@@ -412,3 +412,14 @@ def ratings(sessions: sessionmaker[Session], participant_id: str) -> list[int]:
                 .order_by(HandoffRating.id)
             )
         )
+
+
+def last_inbound_at(sessions: sessionmaker[Session], participant_id: str) -> datetime | None:
+    with sessions() as session:
+        moment = session.scalar(
+            select(Message.created_at)
+            .where(Message.participant_id == participant_id, Message.direction == IN)
+            .order_by(Message.created_at.desc())
+            .limit(1)
+        )
+    return None if moment is None else _aware(moment)

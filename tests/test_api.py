@@ -4,12 +4,15 @@ and claim → read → reply (into the outbox) → note → transfer → resolve
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from bot.caseworkers import add, issue_token
 from bot.messages import OutboundMessage
 from bot.runtime import Runtime
+from bot.storage import Message, record_inbound
 from webhooks.app import create_app
 
 
@@ -24,11 +27,22 @@ def account(runtime: Runtime, role: str = "case_worker") -> tuple[str, dict[str,
     return email, {"Authorization": f"Bearer {issue_token(runtime.sessions, email)}"}
 
 
-def waiting_ticket(runtime: Runtime, priority: str = "normal"):  # type: ignore[no-untyped-def]
+def waiting_ticket(  # type: ignore[no-untyped-def]
+    runtime: Runtime, priority: str = "normal", channel: str = "whatsapp", hours_ago: float = 0
+):
+    """A participant who wrote `hours_ago` and is waiting for a person."""
     pid = "p_" + uuid.uuid4().hex[:12]
-    return runtime.handoff.open(
-        pid, "whatsapp", "credit", "quiere un crédito", priority, "whatsapp:+573005556001"
-    )
+    record_inbound(runtime.sessions, pid, channel, "quiero una asesora", "SM" + uuid.uuid4().hex)
+    if hours_ago:
+        with runtime.sessions() as session:
+            session.execute(
+                update(Message)
+                .where(Message.participant_id == pid)
+                .values(created_at=datetime.now(UTC) - timedelta(hours=hours_ago))
+            )
+            session.commit()
+    address = ("whatsapp:" if channel == "whatsapp" else "") + "+573005556001"
+    return runtime.handoff.open(pid, channel, "credit", "quiere un crédito", priority, address)
 
 
 @pytest.mark.parametrize(
@@ -107,3 +121,21 @@ def test_errors_say_why(client, runtime: Runtime) -> None:
     assert client.post(f"/api/handoffs/{ticket.id}/resolve", headers=headers).status_code == 200
     again = client.post(f"/api/handoffs/{ticket.id}/resolve", headers=headers)
     assert again.status_code == 409 and "resolved" in again.json["error"]
+
+
+@pytest.mark.parametrize(
+    ("channel", "hours_ago", "status"),
+    [("whatsapp", 23, 202), ("whatsapp", 25, 409), ("sms", 25, 202)],
+    ids=["whatsapp inside 24 h", "whatsapp after 24 h", "sms has no window"],
+)
+def test_whatsapp_24_hour_window(
+    client, runtime: Runtime, channel: str, hours_ago: float, status: int
+) -> None:
+    _, headers = account(runtime)
+    ticket = waiting_ticket(runtime, channel=channel, hours_ago=hours_ago)
+    client.post("/api/handoffs/claim", headers=headers)
+    sent = client.post(f"/api/handoffs/{ticket.id}/reply", headers=headers, json={"text": "Hola"})
+    assert sent.status_code == status
+    if status == 409:
+        assert "24 hours" in sent.json["error"] and "template" in sent.json["error"]
+        assert runtime.outbox.pending(ticket.participant) == []

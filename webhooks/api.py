@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from bot.caseworkers import SUPERVISOR, by_token, find
 from bot.handoff import CLAIMED, Ticket
 from bot.identity import mask_address
-from bot.relay import RelayError, ask_for_rating, reply
+from bot.relay import RelayError, WindowClosed, ask_for_rating, reply
 from bot.storage import add_note, notes, transcript
 from webhooks.extensions import runtime
 
@@ -145,6 +145,8 @@ def reply_to_her(ticket_id: str) -> ResponseReturnValue:
     body = request.get_json(silent=True) or {}
     try:
         sent = reply(runtime(), ticket, str(body.get("text", "")))
+    except WindowClosed as exc:
+        return _error(409, str(exc))
     except RelayError as exc:
         return _error(400, str(exc))
     runtime().handoff.renew(ticket.id, g.case_worker.email, LEASE_SECONDS)
