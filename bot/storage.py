@@ -423,3 +423,15 @@ def last_inbound_at(sessions: sessionmaker[Session], participant_id: str) -> dat
             .limit(1)
         )
     return None if moment is None else _aware(moment)
+
+
+def handoff_history_for(sessions: sessionmaker[Session], participant_id: str) -> list[HandoffEvent]:
+    """Every handoff event of one participant, oldest first (her history with case workers)."""
+    with sessions() as session:
+        return list(
+            session.scalars(
+                select(HandoffEvent)
+                .where(HandoffEvent.participant_id == participant_id)
+                .order_by(HandoffEvent.id)
+            )
+        )

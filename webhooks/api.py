@@ -13,10 +13,12 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from bot.caseworkers import SUPERVISOR, by_token, find
+from bot import casework
+from bot.casework import CaseworkError, ticket_for
+from bot.caseworkers import SUPERVISOR, by_token
 from bot.handoff import CLAIMED, Ticket
 from bot.identity import mask_address
-from bot.relay import RelayError, WindowClosed, ask_for_rating, reply
+from bot.relay import RelayError, WindowClosed, reply
 from bot.storage import add_note, notes, transcript
 from webhooks.extensions import runtime
 
@@ -67,16 +69,10 @@ def _ticket_json(ticket: Ticket) -> dict[str, Any]:
 
 def _own_ticket(ticket_id: str, must_hold: bool) -> Ticket | ResponseReturnValue:
     """The ticket if the caller may act on it, else the error response."""
-    ticket = runtime().handoff.get(ticket_id)
-    if ticket is None:
-        return _error(404, f"no ticket {ticket_id}")
-    holder = ticket.claimed_by
-    mine = ticket.status == CLAIMED and holder == g.case_worker.email
-    if ticket.status == CLAIMED and not mine and not _is_supervisor():
-        return _error(403, "another case worker holds this ticket")
-    if must_hold and not mine:
-        return _error(409, f"the ticket is {ticket.status}, not held by you")
-    return ticket
+    try:
+        return ticket_for(runtime(), g.case_worker, ticket_id, must_hold)
+    except CaseworkError as exc:
+        return _error(exc.status, str(exc))
 
 
 @bp.get("")
@@ -173,12 +169,11 @@ def transfer(ticket_id: str) -> ResponseReturnValue:
     if not isinstance(ticket, Ticket):
         return ticket
     target = str((request.get_json(silent=True) or {}).get("to", "")).strip().lower()
-    colleague = find(runtime().sessions, target) if target else None
-    if colleague is None or not colleague.active:
-        return _error(404, f"no active case worker {target!r}")
-    if not runtime().handoff.transfer(ticket.id, g.case_worker.email, colleague.email):
-        return _error(409, "the ticket changed meanwhile; reload it")
-    return jsonify(handoff=_ticket_json(runtime().handoff.get(ticket.id)))  # type: ignore[arg-type]
+    try:
+        moved = casework.transfer(runtime(), g.case_worker, ticket, target)
+    except CaseworkError as exc:
+        return _error(exc.status, str(exc))
+    return jsonify(handoff=_ticket_json(moved))
 
 
 @bp.post("/<ticket_id>/resolve")
@@ -187,7 +182,8 @@ def resolve(ticket_id: str) -> ResponseReturnValue:
     ticket = _own_ticket(ticket_id, must_hold=True)
     if not isinstance(ticket, Ticket):
         return ticket
-    if not runtime().handoff.resolve(ticket.id, g.case_worker.email):
-        return _error(409, "the ticket changed meanwhile; reload it")
-    ask_for_rating(runtime(), ticket)
-    return jsonify(handoff=_ticket_json(runtime().handoff.get(ticket.id)))  # type: ignore[arg-type]
+    try:
+        closed = casework.resolve(runtime(), g.case_worker, ticket)
+    except CaseworkError as exc:
+        return _error(exc.status, str(exc))
+    return jsonify(handoff=_ticket_json(closed))

@@ -9,8 +9,9 @@ from flask import Flask
 from bot.logs import configure_logging
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings, announce, load_settings
-from webhooks import api, health, nlg, simulator, twilio_inbound
+from webhooks import api, console, health, nlg, simulator, twilio_inbound
 from webhooks.extensions import init_runtime
+from webhooks.i18n import init_babel
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
@@ -20,7 +21,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app = Flask(__name__)
     app.config["SECRET_KEY"] = settings.secret_key
     app.config["JSON_AS_ASCII"] = False
+    # Console sessions: HTTP-only, same-site, secure behind HTTPS; idle expiry in the console.
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = settings.public_base_url.startswith("https://")
+    app.config["PERMANENT_SESSION_LIFETIME"] = 8 * 3600
     init_runtime(app, runtime or build_runtime(settings))
+    init_babel(app)
     register_blueprints(app, settings)
     return app
 
@@ -30,6 +37,7 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(nlg.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(console.bp)
     if settings.is_development:
         app.register_blueprint(simulator.bp)
         logging.getLogger(__name__).warning(

@@ -1,0 +1,58 @@
+"""What a case worker may do with a ticket — the same rules for the console and the API.
+
+Errors are typed so each interface maps them: NotFound (404), Forbidden (403: another case
+worker holds it), Conflict (409: the ticket's state does not allow it)."""
+
+from __future__ import annotations
+
+from bot.caseworkers import SUPERVISOR, find
+from bot.handoff import CLAIMED, Ticket
+from bot.runtime import Runtime
+from bot.storage import CaseWorker
+
+
+class CaseworkError(Exception):
+    status = 400
+
+
+class NotFound(CaseworkError):
+    status = 404
+
+
+class Forbidden(CaseworkError):
+    status = 403
+
+
+class Conflict(CaseworkError):
+    status = 409
+
+
+def ticket_for(rt: Runtime, worker: CaseWorker, ticket_id: str, must_hold: bool) -> Ticket:
+    """The ticket if this case worker may see it (or act on it, with `must_hold`)."""
+    ticket = rt.handoff.get(ticket_id)
+    if ticket is None:
+        raise NotFound(f"no ticket {ticket_id}")
+    mine = ticket.status == CLAIMED and ticket.claimed_by == worker.email
+    if ticket.status == CLAIMED and not mine and worker.role != SUPERVISOR:
+        raise Forbidden("another case worker holds this ticket")
+    if must_hold and not mine:
+        raise Conflict(f"the ticket is {ticket.status}, not held by you")
+    return ticket
+
+
+def transfer(rt: Runtime, worker: CaseWorker, ticket: Ticket, to_email: str) -> Ticket:
+    colleague = find(rt.sessions, to_email) if to_email else None
+    if colleague is None or not colleague.active:
+        raise NotFound(f"no active case worker {to_email!r}")
+    if not rt.handoff.transfer(ticket.id, worker.email, colleague.email):
+        raise Conflict("the ticket changed meanwhile; reload it")
+    return rt.handoff.get(ticket.id)  # type: ignore[return-value]
+
+
+def resolve(rt: Runtime, worker: CaseWorker, ticket: Ticket) -> Ticket:
+    from bot.relay import ask_for_rating
+
+    if not rt.handoff.resolve(ticket.id, worker.email):
+        raise Conflict("the ticket changed meanwhile; reload it")
+    ask_for_rating(rt, ticket)
+    return rt.handoff.get(ticket.id)  # type: ignore[return-value]

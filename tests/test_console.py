@@ -1,0 +1,157 @@
+"""The case workers' console (server-rendered): login, CSRF, session fixation and expiry,
+roles and masking, a case worker cannot open a ticket another holds, the whole path, and
+the three languages."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+import pytest
+
+import webhooks.console as console_module
+from bot.caseworkers import add
+from bot.messages import OutboundMessage
+from bot.runtime import Runtime
+from bot.storage import record_inbound
+from webhooks.app import create_app
+
+PASSWORD = "una-clave-muy-larga"
+
+
+@pytest.fixture
+def app(runtime: Runtime):  # type: ignore[no-untyped-def]
+    app = create_app(runtime.settings, runtime)
+    assert app.config["SESSION_COOKIE_SECURE"]  # PUBLIC_BASE_URL is https in these tests
+    app.config["SESSION_COOKIE_SECURE"] = False  # the test client speaks plain http
+    return app
+
+
+def new_client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+def account(runtime: Runtime, role: str = "case_worker") -> str:
+    email = f"{role}.{uuid.uuid4().hex[:8]}@almas.example.org"
+    add(runtime.sessions, email, role.title(), PASSWORD, role)
+    return email
+
+
+def csrf(client, path: str = "/console/login") -> str:  # type: ignore[no-untyped-def]
+    page = client.get(path).get_data(as_text=True)
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+def login(client, email: str) -> None:  # type: ignore[no-untyped-def]
+    token = csrf(client)
+    response = client.post("/console/login", data={"email": email, "password": PASSWORD,
+                                                   "csrf": token})  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def waiting_ticket(runtime: Runtime):  # type: ignore[no-untyped-def]
+    pid = "p_" + uuid.uuid4().hex[:12]
+    record_inbound(
+        runtime.sessions, pid, "sms", "necesito ayuda con el PPT", "SM" + uuid.uuid4().hex
+    )
+    return runtime.handoff.open(pid, "sms", "migration_status", "PPT", "normal", "+573005558001")
+
+
+def test_pages_need_a_login(app) -> None:
+    client = new_client(app)
+    response = client.get("/console/")
+    assert response.status_code == 302 and "/console/login" in response.location
+
+
+def test_wrong_password_is_refused(app, runtime: Runtime) -> None:
+    client = new_client(app)
+    email = account(runtime)
+    response = client.post("/console/login", data={"email": email, "password": "nope-nope-nope",
+                                                   "csrf": csrf(client)})  # fmt: skip
+    assert response.status_code == 401
+
+
+def test_every_post_needs_the_csrf_token(app, runtime: Runtime) -> None:
+    client = new_client(app)
+    login(client, account(runtime))
+    assert client.post("/console/claim").status_code == 400
+    assert client.post("/console/claim", data={"csrf": "forged"}).status_code == 400
+
+
+def test_logging_in_starts_a_new_session(app, runtime: Runtime) -> None:
+    client = new_client(app)
+    before = csrf(client)  # a token planted before login (fixation attempt)
+    login(client, account(runtime))
+    with client.session_transaction() as session:
+        assert session.get("csrf") != before
+
+
+def test_an_idle_session_expires(app, runtime: Runtime, monkeypatch) -> None:
+    client = new_client(app)
+    login(client, account(runtime))
+    assert client.get("/console/").status_code == 200
+    monkeypatch.setattr(console_module, "IDLE_SECONDS", -1)
+    assert client.get("/console/").status_code == 302
+
+
+def test_claim_reply_note_resolve_from_the_console(app, runtime: Runtime) -> None:
+    client = new_client(app)
+    login(client, account(runtime))
+    ticket = waiting_ticket(runtime)
+    queue_page = client.get("/console/").get_data(as_text=True)
+    assert "migration_status" in queue_page
+    token = csrf(client, "/console/")
+    opened = client.post("/console/claim", data={"csrf": token})
+    assert opened.location.endswith(f"/console/tickets/{ticket.id}")
+    page = client.get(f"/console/tickets/{ticket.id}").get_data(as_text=True)
+    assert "necesito ayuda con el PPT" in page and "+…01" in page and "+573005558001" not in page
+    assert runtime.content.system_text("canned_greeting")[:30] in page
+    client.post(
+        f"/console/tickets/{ticket.id}/reply", data={"csrf": token, "text": "Hola, soy Ana"}
+    )
+    client.post(f"/console/tickets/{ticket.id}/notes", data={"csrf": token, "text": "Pidió cita"})
+    assert "Pidió cita" in client.get(f"/console/tickets/{ticket.id}").get_data(as_text=True)
+    client.post(f"/console/tickets/{ticket.id}/resolve", data={"csrf": token})
+    sent = [OutboundMessage.from_json(m).body for m in runtime.outbox.pending(ticket.participant)]
+    assert sent == ["Hola, soy Ana", runtime.content.system_text("rating_question")]
+    assert runtime.handoff.get(ticket.id).status == "resolved"  # type: ignore[union-attr]
+
+
+def test_a_case_worker_cannot_open_a_ticket_another_holds(app, runtime: Runtime) -> None:
+    ana, bea = new_client(app), new_client(app)
+    login(ana, account(runtime))
+    login(bea, account(runtime))
+    ticket = waiting_ticket(runtime)
+    ana.post("/console/claim", data={"csrf": csrf(ana, "/console/")})
+    assert bea.get(f"/console/tickets/{ticket.id}").status_code == 403
+    token = csrf(bea, "/console/")
+    assert (
+        bea.post(f"/console/tickets/{ticket.id}/resolve", data={"csrf": token}).status_code == 403
+    )
+    boss = new_client(app)
+    login(boss, account(runtime, "supervisor"))
+    page = boss.get(f"/console/tickets/{ticket.id}").get_data(as_text=True)
+    assert "+573005558001" in page  # supervisors see the number
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("es", "Tomar la siguiente"), ("en", "Take the next one"), ("it", "Prendi la prossima")],
+)
+def test_console_in_spanish_english_and_italian(
+    app, runtime: Runtime, lang: str, text: str
+) -> None:
+    client = new_client(app)
+    login(client, account(runtime))
+    client.get(f"/console/lang/{lang}")
+    assert text in client.get("/console/").get_data(as_text=True)
+
+
+def test_the_queue_json_stays_live(app, runtime: Runtime) -> None:
+    client = new_client(app)
+    login(client, account(runtime))
+    ticket = waiting_ticket(runtime)
+    time.sleep(0.01)
+    waiting = client.get("/console/queue.json").get_json()["waiting"]
+    assert ticket.id in [t["id"] for t in waiting]

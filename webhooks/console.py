@@ -1,0 +1,236 @@
+"""The case workers' console: server-rendered pages over the same rules as the JSON API
+(bot/casework.py). Login with hashed passwords, a CSRF token on every form, sessions that
+expire after inactivity, numbers masked except for supervisors, Spanish/English/Italian."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from functools import wraps
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from bot import casework
+from bot.casework import CaseworkError
+from bot.caseworkers import SUPERVISOR, check_password, find
+from bot.handoff import Ticket
+from bot.identity import mask_address
+from bot.relay import RelayError, reply
+from bot.storage import add_note, handoff_history_for, notes, transcript
+from webhooks.extensions import runtime
+
+bp = Blueprint("console", __name__, url_prefix="/console")
+IDLE_SECONDS = 30 * 60  # a session left alone this long is logged out
+LEASE_SECONDS = 120.0
+LANGUAGES = ("es", "en", "it")
+
+
+# -- session, CSRF, login --------------------------------------------------------------------
+def csrf_token() -> str:
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+@bp.before_request
+def check_session_and_csrf() -> ResponseReturnValue | None:
+    if request.method == "POST":
+        sent = request.form.get("csrf", "")
+        if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
+            abort(400, description="CSRF token missing or wrong")
+    last = session.get("seen", 0)
+    if session.get("email") and time.time() - last > IDLE_SECONDS:
+        session.clear()
+        flash(_("Tu sesión expiró. Vuelve a entrar."))
+    session["seen"] = time.time()
+    return None
+
+
+@bp.app_context_processor
+def template_helpers() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "languages": LANGUAGES}
+
+
+def login_required(view):  # type: ignore[no-untyped-def]
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        email = session.get("email")
+        worker = find(runtime().sessions, email) if email else None
+        if worker is None or not worker.active:
+            return redirect(url_for("console.login", next=request.path))
+        g.case_worker = worker
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    if request.method == "POST":
+        worker = check_password(
+            runtime().sessions, request.form.get("email", ""), request.form.get("password", "")
+        )
+        if worker is None:
+            flash(_("Correo o contraseña incorrectos."))
+            return render_template("console/login.html"), 401
+        language = session.get("lang")
+        session.clear()  # a new session on login: no fixation
+        session.update(email=worker.email, seen=time.time(), lang=language or "es")
+        return redirect(url_for("console.queue"))
+    return render_template("console/login.html")
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    session.clear()
+    return redirect(url_for("console.login"))
+
+
+@bp.get("/lang/<code>")
+def language(code: str) -> ResponseReturnValue:
+    if code in LANGUAGES:
+        session["lang"] = code
+    return redirect(request.referrer or url_for("console.queue"))
+
+
+# -- queue -----------------------------------------------------------------------------------
+def _view(ticket: Ticket) -> dict[str, Any]:
+    supervisor = g.case_worker.role == SUPERVISOR
+    return {
+        "ticket": ticket,
+        "minutes": int(ticket.waiting_seconds // 60),
+        "position": runtime().handoff.position(ticket.id),
+        "address": ticket.address if supervisor else mask_address(ticket.address),
+    }
+
+
+@bp.get("/")
+@login_required
+def queue() -> ResponseReturnValue:
+    rt = runtime()
+    rt.handoff.expire_leases()
+    mine = [t for t in rt.handoff.claimed() if t.claimed_by == g.case_worker.email]
+    return render_template(
+        "console/queue.html",
+        waiting=[_view(t) for t in rt.handoff.waiting()],
+        mine=[_view(t) for t in mine],
+    )
+
+
+@bp.get("/queue.json")
+@login_required
+def queue_json() -> ResponseReturnValue:
+    """What the queue page polls to stay live."""
+    rt = runtime()
+    rt.handoff.expire_leases()
+    return jsonify(
+        waiting=[
+            {"id": t.id, "priority": t.priority, "topic": t.topic, "channel": t.channel,
+             "minutes": int(t.waiting_seconds // 60)}
+            for t in rt.handoff.waiting()
+        ]
+    )  # fmt: skip
+
+
+@bp.post("/claim")
+@login_required
+def claim() -> ResponseReturnValue:
+    ticket = runtime().handoff.claim(g.case_worker.email, LEASE_SECONDS)
+    if ticket is None:
+        flash(_("Nadie espera ahora."))
+        return redirect(url_for("console.queue"))
+    return redirect(url_for("console.ticket", ticket_id=ticket.id))
+
+
+# -- one ticket ------------------------------------------------------------------------------
+def _ticket_or_error(ticket_id: str, must_hold: bool) -> Ticket:
+    try:
+        return casework.ticket_for(runtime(), g.case_worker, ticket_id, must_hold)
+    except CaseworkError as exc:
+        abort(exc.status, description=str(exc))
+
+
+@bp.get("/tickets/<ticket_id>")
+@login_required
+def ticket(ticket_id: str) -> ResponseReturnValue:
+    rt = runtime()
+    current = _ticket_or_error(ticket_id, must_hold=False)
+    if current.claimed_by == g.case_worker.email:
+        rt.handoff.renew(current.id, g.case_worker.email, LEASE_SECONDS)
+    canned = rt.content.snapshot().system
+    return render_template(
+        "console/ticket.html",
+        **_view(current),
+        messages=transcript(rt.sessions, current.participant),
+        notes=notes(rt.sessions, current.id),
+        history=handoff_history_for(rt.sessions, current.participant),
+        canned=[canned[k] for k in sorted(canned) if k.startswith("canned_")],
+        mine=current.claimed_by == g.case_worker.email,
+    )
+
+
+def _back(ticket_id: str) -> ResponseReturnValue:
+    return redirect(url_for("console.ticket", ticket_id=ticket_id))
+
+
+@bp.post("/tickets/<ticket_id>/reply")
+@login_required
+def reply_to_her(ticket_id: str) -> ResponseReturnValue:
+    current = _ticket_or_error(ticket_id, must_hold=True)
+    try:
+        reply(runtime(), current, request.form.get("text", ""))
+        flash(_("Respuesta enviada."))
+    except RelayError as exc:
+        flash(str(exc))
+    return _back(ticket_id)
+
+
+@bp.post("/tickets/<ticket_id>/notes")
+@login_required
+def add_internal_note(ticket_id: str) -> ResponseReturnValue:
+    current = _ticket_or_error(ticket_id, must_hold=False)
+    text = request.form.get("text", "").strip()
+    if text:
+        add_note(runtime().sessions, current.id, g.case_worker.email, text)
+    return _back(ticket_id)
+
+
+@bp.post("/tickets/<ticket_id>/transfer")
+@login_required
+def transfer(ticket_id: str) -> ResponseReturnValue:
+    current = _ticket_or_error(ticket_id, must_hold=True)
+    try:
+        casework.transfer(runtime(), g.case_worker, current, request.form.get("to", "").lower())
+    except CaseworkError as exc:
+        flash(str(exc))
+        return _back(ticket_id)
+    flash(_("Conversación transferida."))
+    return redirect(url_for("console.queue"))
+
+
+@bp.post("/tickets/<ticket_id>/resolve")
+@login_required
+def resolve(ticket_id: str) -> ResponseReturnValue:
+    current = _ticket_or_error(ticket_id, must_hold=True)
+    try:
+        casework.resolve(runtime(), g.case_worker, current)
+    except CaseworkError as exc:
+        flash(str(exc))
+        return _back(ticket_id)
+    flash(_("Conversación resuelta: el bot le pide una calificación."))
+    return redirect(url_for("console.queue"))
