@@ -9,7 +9,7 @@ PY_RASA = $(shell scripts/find-python 3.10)
 VENV    = .venv/bin
 ALMAS   = $(VENV)/almas
 
-.PHONY: help envs env-app env-rasa model migrate run test test-fast lint bench clean
+.PHONY: help envs env-app env-rasa model migrate run test test-fast lint bench clean browser
 
 help:
 	@echo "make run    set up everything and start the whole helpline (simulator on http://127.0.0.1:$(PORT)/simulator/)"
@@ -44,7 +44,15 @@ run: envs migrate model
 	@echo "Starting web, worker, sender, rasa and actions. Simulator: http://127.0.0.1:$(PORT)/simulator/"
 	ALMAS_ENV=development WEB_PORT=$(PORT) PATH="$(CURDIR)/$(VENV):$$PATH" $(VENV)/honcho start -f Procfile -p $(PORT)
 
-test: envs model
+# The console's browser test drives Debian's chromium (Playwright's own browser download would
+# need the internet). Installed here when missing and we are root (as in CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Install Debian's chromium (sudo apt-get install chromium) for the browser test"; exit 1; fi; }
+
+test: envs model browser
 	$(VENV)/ruff check .
 	$(ALMAS) content check
 	$(VENV)/pytest
