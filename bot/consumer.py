@@ -6,6 +6,7 @@ from __future__ import annotations
 import abc
 import logging
 import threading
+import time
 
 from bot.lease_keeper import LeaseKeeper
 from bot.mailbox import Lease, MailboxQueue
@@ -20,16 +21,26 @@ class MailboxConsumer(abc.ABC):
     queue: MailboxQueue
     settings: Settings
 
+    idle_every = 60.0  # seconds between on_idle() calls while there is nothing to do
+
     @abc.abstractmethod
     def handle(self, lease: Lease, head: str) -> float | None:
         """Handle her oldest item. None: go on with the next; a number: retry after that long."""
 
+    def on_idle(self) -> None:
+        """Periodic work when the queue is quiet (nothing by default)."""
+        return None
+
     def run(self, stop: threading.Event) -> None:
         log.info("%s started", type(self).__name__)
+        last_idle = 0.0
         while not stop.is_set():
             try:
                 lease = self.queue.claim(self.settings.lease_seconds)
                 if lease is None:
+                    if time.monotonic() - last_idle >= self.idle_every:
+                        last_idle = time.monotonic()
+                        self.on_idle()
                     self.queue.wait_for_work(timeout=1.0)
                     continue
                 self.work_on(lease)

@@ -23,6 +23,7 @@ from bot.content_schema import (
     Programme,
     Scholarship,
     SupportLine,
+    WhatsAppTemplate,
 )
 from bot.messages import BotReply, Button
 from bot.settings import content_dir
@@ -42,6 +43,7 @@ SECTIONS: dict[str, Any] = {
     "credit": Credit,
     "support_lines": list[SupportLine],
     "programme": Programme,
+    "whatsapp_templates": list[WhatsAppTemplate],
 }
 VARIANT_KEYS = {"text", "buttons", "source", "checked"}
 
@@ -56,6 +58,7 @@ class Snapshot:
     credit: Credit | None = None
     support_lines: tuple[SupportLine, ...] = ()
     programme: Programme | None = None
+    whatsapp_templates: tuple[WhatsAppTemplate, ...] = ()
 
 
 def _load(directory: Path) -> Snapshot:
@@ -102,7 +105,13 @@ def _load(directory: Path) -> Snapshot:
 
 
 def _check_unique_ids(typed: dict[str, Any]) -> None:
-    for section in ("courses", "scholarships", "credential_paths", "support_lines"):
+    for section in (
+        "courses",
+        "scholarships",
+        "credential_paths",
+        "support_lines",
+        "whatsapp_templates",
+    ):
         ids = [item.id for item in typed.get(section, ())]
         duplicates = {i for i in ids if ids.count(i) > 1}
         if duplicates:

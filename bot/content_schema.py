@@ -143,6 +143,16 @@ class SupportLine(Sourced):
     verified: bool = True
 
 
+class WhatsAppTemplate(Sourced):
+    """An approved WhatsApp template (Twilio Content API): the only thing that can be sent
+    outside the 24-hour window. `text` is what she will read, for case workers to see."""
+
+    id: str = Slug
+    content_sid: str = Field(pattern=r"^HX[0-9a-f]{32}$")
+    text: str = Text
+    variables: dict[str, str] = Field(default_factory=dict)
+
+
 class Office(Sourced):
     city: Literal[CITIES]  # type: ignore[valid-type]
     address: str | None = None  # None: not confirmed yet; the bot offers a case worker

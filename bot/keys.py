@@ -75,6 +75,10 @@ class Keys:
         """Set while she was recently told she is still in line (not to repeat it each time)."""
         return self._k("handoff", "reminded", participant)
 
+    def handoff_nudged(self, ticket_id: str) -> str:
+        """Set once the 'a reply is waiting for you' template went out for this ticket."""
+        return self._k("handoff", "nudged", ticket_id)
+
     def rating_pending(self, participant: str) -> str:
         """The ticket she was just asked to rate (1-5), while we wait for her answer."""
         return self._k("handoff", "rating", participant)

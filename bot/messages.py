@@ -128,6 +128,8 @@ class OutboundMessage:
     body: str
     reply_to: str = ""  # the inbound MessageSid this answers, if any
     media_url: str = ""
+    content_sid: str = ""  # an approved WhatsApp template instead of free text
+    content_variables: str = ""  # its variables, as Twilio wants them (JSON)
     id: str = field(default_factory=lambda: "out_" + uuid.uuid4().hex)
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 

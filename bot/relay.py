@@ -3,6 +3,7 @@ her order, retried, recorded. (The WhatsApp 24-hour window check lands with the 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from bot.handoff import Ticket
@@ -65,3 +66,54 @@ def reply(rt: Runtime, ticket: Ticket, text: str) -> OutboundMessage:
     )
     rt.outbox.enqueue(ticket.participant, [message.to_json()])
     return message
+
+
+NUDGE_TEMPLATE = "respuesta-pendiente"
+NUDGE_AFTER = timedelta(hours=23)  # nudge her before the 24-hour window closes
+
+
+def window_open(rt: Runtime, ticket: Ticket, now: datetime | None = None) -> bool:
+    if ticket.channel != WHATSAPP:
+        return True
+    return whatsapp_window_open(
+        last_inbound_at(rt.sessions, ticket.participant), now or datetime.now(UTC)
+    )
+
+
+def send_template(rt: Runtime, ticket: Ticket, template_id: str) -> OutboundMessage:
+    """An approved WhatsApp template (works outside the 24-hour window)."""
+    template = next(
+        (t for t in rt.content.snapshot().whatsapp_templates if t.id == template_id), None
+    )
+    if template is None:
+        raise RelayError(f"no approved template {template_id!r} in content/")
+    if ticket.channel != WHATSAPP or not ticket.address:
+        raise RelayError("templates are for WhatsApp conversations")
+    message = OutboundMessage(
+        participant=ticket.participant,
+        channel=ticket.channel,
+        to=ticket.address,
+        body=template.text,
+        content_sid=template.content_sid,
+        content_variables=json.dumps(template.variables) if template.variables else "",
+    )
+    rt.outbox.enqueue(ticket.participant, [message.to_json()])
+    return message
+
+
+def nudge_before_window_closes(rt: Runtime, now: datetime | None = None) -> list[str]:
+    """Waiting WhatsApp tickets whose window closes within the hour get the template once:
+    "hay una respuesta para ti, responde SÍ" — her "sí" reopens the window."""
+    now = now or datetime.now(UTC)
+    nudged = []
+    for ticket in rt.handoff.waiting():
+        if ticket.channel != WHATSAPP:
+            continue
+        last = last_inbound_at(rt.sessions, ticket.participant)
+        if last is None or not (NUDGE_AFTER <= now - last < WHATSAPP_WINDOW):
+            continue
+        if not rt.redis.set(rt.keys.handoff_nudged(ticket.id), "1", nx=True, ex=2 * 86400):
+            continue
+        send_template(rt, ticket, NUDGE_TEMPLATE)
+        nudged.append(ticket.id)
+    return nudged

@@ -54,9 +54,14 @@ class TwilioGateway:
     def send(self, message: OutboundMessage) -> SendResult:
         fields: dict[str, object] = {
             "to": message.to,
-            "body": message.body,
             **self.settings.twilio_sender_for(message.channel),
         }
+        if message.content_sid:  # a template: since 2025 WhatsApp refuses it as plain Body
+            fields["content_sid"] = message.content_sid
+            if message.content_variables:
+                fields["content_variables"] = message.content_variables
+        else:
+            fields["body"] = message.body
         if message.media_url:
             fields["media_url"] = [message.media_url]
         try:

@@ -21,6 +21,7 @@ from bot.mailbox import DEAD, Lease
 from bot.messages import BotReply, InboundMessage, OutboundMessage, render_reply
 from bot.office_hours import is_open, next_opening, opening_in_words, wait_estimate_minutes
 from bot.rasa_client import RasaClient, RasaError, RasaUnavailable
+from bot.relay import nudge_before_window_closes
 from bot.runtime import Runtime
 from bot.storage import IN, recent_claim_waits, record_inbound, record_rating, transcript
 from bot.support_lines import lines_text
@@ -44,6 +45,10 @@ class ConversationWorker(MailboxConsumer):
         self.rasa = rasa or RasaClient(
             self.settings.rasa_url, timeout=self.settings.rasa_timeout_seconds
         )
+
+    def on_idle(self) -> None:
+        # Waiting WhatsApp tickets get a template nudge before their 24-hour window closes.
+        nudge_before_window_closes(self.rt)
 
     # -- one message -------------------------------------------------------------------------
     def handle(self, lease: Lease, head: str) -> float | None:

@@ -139,3 +139,31 @@ def test_whatsapp_24_hour_window(
     if status == 409:
         assert "24 hours" in sent.json["error"] and "template" in sent.json["error"]
         assert runtime.outbox.pending(ticket.participant) == []
+
+
+def test_outside_the_window_an_approved_template_can_be_sent(client, runtime: Runtime) -> None:
+    _, headers = account(runtime)
+    ticket = waiting_ticket(runtime, hours_ago=30)
+    client.post("/api/handoffs/claim", headers=headers)
+    sent = client.post(f"/api/handoffs/{ticket.id}/template", headers=headers,
+                       json={"template": "respuesta-pendiente"})  # fmt: skip
+    assert sent.status_code == 202
+    [queued] = [OutboundMessage.from_json(m) for m in runtime.outbox.pending(ticket.participant)]
+    assert queued.content_sid.startswith("HX") and "respuesta para ti" in queued.body
+    unknown = client.post(f"/api/handoffs/{ticket.id}/template", headers=headers,
+                          json={"template": "no-existe"})  # fmt: skip
+    assert unknown.status_code == 400
+
+
+def test_a_waiting_whatsapp_ticket_is_nudged_once_before_its_window_closes(
+    runtime: Runtime,
+) -> None:
+    from bot.relay import nudge_before_window_closes
+
+    closing = waiting_ticket(runtime, hours_ago=23.5)
+    fresh = waiting_ticket(runtime, hours_ago=2)
+    sms = waiting_ticket(runtime, channel="sms", hours_ago=23.5)
+    assert nudge_before_window_closes(runtime) == [closing.id]
+    assert nudge_before_window_closes(runtime) == []  # once
+    assert runtime.outbox.pending(fresh.participant) == []
+    assert runtime.outbox.pending(sms.participant) == []

@@ -150,3 +150,16 @@ def test_sender_loop_stops_on_request(sender: OutboxSender) -> None:
     stop.set()
     thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+def test_a_template_goes_as_content_sid_not_as_body(
+    sender: OutboxSender, runtime: Runtime, twilio: TwilioEndpoint, number: str
+) -> None:
+    message = OutboundMessage(
+        participant=SHE, channel="whatsapp", to="whatsapp:" + number, body="(plantilla)",
+        content_sid="HX" + "1" * 32,
+    )  # fmt: skip
+    runtime.outbox.enqueue(SHE, [message.to_json()])
+    run_until_idle(sender)
+    [sent] = twilio.to("whatsapp:" + number)
+    assert (sent.content_sid, sent.body) == ("HX" + "1" * 32, "")

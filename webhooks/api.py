@@ -18,7 +18,7 @@ from bot.casework import CaseworkError, ticket_for
 from bot.caseworkers import SUPERVISOR, by_token
 from bot.handoff import CLAIMED, Ticket
 from bot.identity import mask_address
-from bot.relay import RelayError, WindowClosed, reply
+from bot.relay import RelayError, WindowClosed, reply, send_template
 from bot.storage import add_note, notes, transcript
 from webhooks.extensions import runtime
 
@@ -146,6 +146,21 @@ def reply_to_her(ticket_id: str) -> ResponseReturnValue:
     except RelayError as exc:
         return _error(400, str(exc))
     runtime().handoff.renew(ticket.id, g.case_worker.email, LEASE_SECONDS)
+    return jsonify(queued=sent.id), 202
+
+
+@bp.post("/<ticket_id>/template")
+@require_token
+def template(ticket_id: str) -> ResponseReturnValue:
+    """An approved WhatsApp template (for when the 24-hour window is closed)."""
+    ticket = _own_ticket(ticket_id, must_hold=True)
+    if not isinstance(ticket, Ticket):
+        return ticket
+    name = str((request.get_json(silent=True) or {}).get("template", ""))
+    try:
+        sent = send_template(runtime(), ticket, name)
+    except RelayError as exc:
+        return _error(400, str(exc))
     return jsonify(queued=sent.id), 202
 
 

@@ -30,7 +30,7 @@ from bot.casework import CaseworkError
 from bot.caseworkers import SUPERVISOR, check_password, find
 from bot.handoff import Ticket
 from bot.identity import mask_address
-from bot.relay import RelayError, reply
+from bot.relay import RelayError, reply, send_template, window_open
 from bot.storage import add_note, handoff_history_for, notes, transcript
 from webhooks.extensions import runtime
 
@@ -181,6 +181,8 @@ def ticket(ticket_id: str) -> ResponseReturnValue:
         history=handoff_history_for(rt.sessions, current.participant),
         canned=[canned[k] for k in sorted(canned) if k.startswith("canned_")],
         mine=current.claimed_by == g.case_worker.email,
+        window_open=window_open(rt, current),
+        templates=rt.content.snapshot().whatsapp_templates,
     )
 
 
@@ -195,6 +197,18 @@ def reply_to_her(ticket_id: str) -> ResponseReturnValue:
     try:
         reply(runtime(), current, request.form.get("text", ""))
         flash(_("Respuesta enviada."))
+    except RelayError as exc:
+        flash(str(exc))
+    return _back(ticket_id)
+
+
+@bp.post("/tickets/<ticket_id>/template")
+@login_required
+def template(ticket_id: str) -> ResponseReturnValue:
+    current = _ticket_or_error(ticket_id, must_hold=True)
+    try:
+        send_template(runtime(), current, request.form.get("template", ""))
+        flash(_("Plantilla enviada."))
     except RelayError as exc:
         flash(str(exc))
     return _back(ticket_id)

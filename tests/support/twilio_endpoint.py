@@ -30,6 +30,7 @@ class Sent:
     body: str
     status_callback: str
     at: float
+    content_sid: str = ""
 
 
 @dataclass
@@ -106,6 +107,7 @@ class TwilioEndpoint:
                     body=form.get("Body", ""),
                     status_callback=form.get("StatusCallback", ""),
                     at=time.time(),
+                    content_sid=form.get("ContentSid", ""),
                 )
                 with endpoint.lock:
                     endpoint.sent.append(sent)
