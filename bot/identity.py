@@ -9,7 +9,7 @@ import hmac
 def participant_id(key: str, address: str) -> str:
     """Keyed hash (HMAC-SHA256) of the E.164 number, whatever channel it came on.
 
-    `whatsapp:+573001234567` and `+573001234567` are the same woman: the channel prefix is
+    `whatsapp:+57XXXXXXXXXX` and `+57XXXXXXXXXX` are the same woman: the channel prefix is
     dropped before hashing so that switching from WhatsApp to SMS keeps her conversation.
     """
     number = address.split(":", 1)[1] if address.startswith("whatsapp:") else address
