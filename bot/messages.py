@@ -130,6 +130,7 @@ class OutboundMessage:
     media_url: str = ""
     content_sid: str = ""  # an approved WhatsApp template instead of free text
     content_variables: str = ""  # its variables, as Twilio wants them (JSON)
+    proactive: bool = False  # not an answer to her: never sent once she opted out
     id: str = field(default_factory=lambda: "out_" + uuid.uuid4().hex)
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 

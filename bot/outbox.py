@@ -16,10 +16,12 @@ from bot.identity import mask_address
 from bot.mailbox import DEAD, Lease
 from bot.messages import OutboundMessage
 from bot.runtime import Runtime
-from bot.storage import record_outbound
+from bot.storage import is_opted_out, record_outbound, set_opted_out
 from bot.twilio_gateway import SendFailed, TwilioGateway
 
 log = logging.getLogger(__name__)
+
+UNSUBSCRIBED = 21610  # Twilio: the recipient replied STOP
 
 
 class OutboxSender(MailboxConsumer):
@@ -34,6 +36,12 @@ class OutboxSender(MailboxConsumer):
         message = OutboundMessage.from_json(head)
         if self.rt.outbox.is_done(message.id):
             self.rt.outbox.commit(lease, head, message.id)
+            return None
+        if message.proactive and is_opted_out(self.rt.sessions, message.participant):
+            # Checked here, at the last moment, so no path around her opt-out exists.
+            self.rt.outbox.commit(lease, head, message.id)
+            self._record(message, "suppressed")
+            log.info("%s not sent: she opted out", message.id)
             return None
         try:
             result = self.gateway.send(message)
@@ -51,6 +59,8 @@ class OutboxSender(MailboxConsumer):
         if not exc.retryable:
             self.rt.outbox.commit(lease, head, message.id)
             self._record_failure(message, exc.code)
+            if exc.code == UNSUBSCRIBED:  # she replied STOP to the carrier / Twilio
+                set_opted_out(self.rt.sessions, message.participant, message.channel, True)
             log.error("Twilio refused %s for good (code %s): %s", message.id, exc.code, exc)
             return None
         attempts = self.rt.outbox.fail(

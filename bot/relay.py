@@ -41,6 +41,7 @@ def ask_for_rating(rt: Runtime, ticket: Ticket) -> None:
         channel=ticket.channel,
         to=ticket.address,
         body=rt.content.system_text("rating_question"),
+        proactive=True,
     )
     rt.redis.set(rt.keys.rating_pending(ticket.participant), ticket.id, ex=RATING_WAIT_SECONDS)
     rt.outbox.enqueue(ticket.participant, [question.to_json()])
@@ -80,7 +81,9 @@ def window_open(rt: Runtime, ticket: Ticket, now: datetime | None = None) -> boo
     )
 
 
-def send_template(rt: Runtime, ticket: Ticket, template_id: str) -> OutboundMessage:
+def send_template(
+    rt: Runtime, ticket: Ticket, template_id: str, proactive: bool = False
+) -> OutboundMessage:
     """An approved WhatsApp template (works outside the 24-hour window)."""
     template = next(
         (t for t in rt.content.snapshot().whatsapp_templates if t.id == template_id), None
@@ -96,6 +99,7 @@ def send_template(rt: Runtime, ticket: Ticket, template_id: str) -> OutboundMess
         body=template.text,
         content_sid=template.content_sid,
         content_variables=json.dumps(template.variables) if template.variables else "",
+        proactive=proactive,
     )
     rt.outbox.enqueue(ticket.participant, [message.to_json()])
     return message
@@ -114,6 +118,6 @@ def nudge_before_window_closes(rt: Runtime, now: datetime | None = None) -> list
             continue
         if not rt.redis.set(rt.keys.handoff_nudged(ticket.id), "1", nx=True, ex=2 * 86400):
             continue
-        send_template(rt, ticket, NUDGE_TEMPLATE)
+        send_template(rt, ticket, NUDGE_TEMPLATE, proactive=True)
         nudged.append(ticket.id)
     return nudged

@@ -49,6 +49,7 @@ STATUS_ORDER = {
     "failed": 4,
     "delivered": 5,
     "read": 6,
+    "suppressed": 7,  # not sent: she had opted out (final)
 }
 
 
@@ -68,6 +69,8 @@ class Participant(Base):
     channel: Mapped[str] = mapped_column(String(16))  # the channel she last wrote on
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set when she opted out (keyword, or Twilio's 21610): nothing proactive goes to her.
+    opted_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     messages: Mapped[list[Message]] = relationship(
         back_populates="participant", cascade="all, delete-orphan", passive_deletes=True
@@ -434,4 +437,20 @@ def handoff_history_for(sessions: sessionmaker[Session], participant_id: str) ->
                 .where(HandoffEvent.participant_id == participant_id)
                 .order_by(HandoffEvent.id)
             )
+        )
+
+
+def set_opted_out(
+    sessions: sessionmaker[Session], participant_id: str, channel: str, opted_out: bool
+) -> None:
+    with sessions() as session:
+        participant = touch_participant(session, participant_id, channel)
+        participant.opted_out_at = utcnow() if opted_out else None
+        session.commit()
+
+
+def is_opted_out(sessions: sessionmaker[Session], participant_id: str) -> bool:
+    with sessions() as session:
+        return bool(
+            session.scalar(select(Participant.opted_out_at).where(Participant.id == participant_id))
         )

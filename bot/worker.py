@@ -12,6 +12,7 @@ import json
 import logging
 from datetime import datetime
 
+from bot import optout
 from bot.backoff import backoff_seconds
 from bot.consumer import MailboxConsumer
 from bot.conversation import MENU_PAYLOAD, decide, fold, parse_choice
@@ -23,7 +24,15 @@ from bot.office_hours import is_open, next_opening, opening_in_words, wait_estim
 from bot.rasa_client import RasaClient, RasaError, RasaUnavailable
 from bot.relay import nudge_before_window_closes
 from bot.runtime import Runtime
-from bot.storage import IN, recent_claim_waits, record_inbound, record_rating, transcript
+from bot.storage import (
+    IN,
+    is_opted_out,
+    recent_claim_waits,
+    record_inbound,
+    record_rating,
+    set_opted_out,
+    transcript,
+)
 from bot.support_lines import lines_text
 
 log = logging.getLogger(__name__)
@@ -105,6 +114,8 @@ class ConversationWorker(MailboxConsumer):
                     text="", handoff=URGENT, handoff_topic=f"emergency:{decision.crisis.case}"
                 ),
             ]
+        elif (choice := self.opt_out_keyword(participant, message)) is not None:
+            replies = choice
         elif ticket is not None:
             replies = self.handed_off(participant, message, ticket)
         elif self.take_rating(participant, message) is not None:
@@ -135,6 +146,18 @@ class ConversationWorker(MailboxConsumer):
             text = self.rt.content.system_text("handoff_still_waiting", position=position)
             return [BotReply(text=text)]
         return []
+
+    def opt_out_keyword(self, participant: str, message: InboundMessage) -> list[BotReply] | None:
+        """BAJA / STOP… and ALTA / START… as the whole message; confirmed once."""
+        was_out = is_opted_out(self.rt.sessions, participant)
+        wish = optout.keyword(message.text, was_out)
+        if wish is None:
+            return None
+        if (wish == optout.OUT) == was_out:
+            return []  # already so: confirmed before, not again
+        set_opted_out(self.rt.sessions, participant, message.channel, wish == optout.OUT)
+        name = "opt_out_confirmed" if wish == optout.OUT else "opt_in_confirmed"
+        return [BotReply(text=self.rt.content.system_text(name))]
 
     def take_rating(self, participant: str, message: InboundMessage) -> int | None:
         """Her answer to "¿cómo te fue? 1 a 5", if we asked and she answered with a number."""
