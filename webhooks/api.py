@@ -67,12 +67,14 @@ def _ticket_json(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def _own_ticket(ticket_id: str, must_hold: bool) -> Ticket | ResponseReturnValue:
-    """The ticket if the caller may act on it, else the error response."""
-    try:
-        return ticket_for(runtime(), g.case_worker, ticket_id, must_hold)
-    except CaseworkError as exc:
-        return _error(exc.status, str(exc))
+@bp.errorhandler(CaseworkError)
+def casework_error(exc: CaseworkError) -> ResponseReturnValue:
+    """404 / 403 / 409 from the shared rules, as JSON with the reason."""
+    return _error(exc.status, str(exc))
+
+
+def _ticket(ticket_id: str, must_hold: bool) -> Ticket:
+    return ticket_for(runtime(), g.case_worker, ticket_id, must_hold)
 
 
 @bp.get("")
@@ -103,9 +105,7 @@ def claim() -> ResponseReturnValue:
 @bp.get("/<ticket_id>")
 @require_token
 def show(ticket_id: str) -> ResponseReturnValue:
-    ticket = _own_ticket(ticket_id, must_hold=False)
-    if not isinstance(ticket, Ticket):
-        return ticket
+    ticket = _ticket(ticket_id, must_hold=False)
     if ticket.status == CLAIMED and ticket.claimed_by == g.case_worker.email:
         runtime().handoff.renew(ticket.id, g.case_worker.email, LEASE_SECONDS)
     sessions = runtime().sessions
@@ -119,9 +119,7 @@ def show(ticket_id: str) -> ResponseReturnValue:
 @bp.get("/<ticket_id>/messages")
 @require_token
 def messages(ticket_id: str) -> ResponseReturnValue:
-    ticket = _own_ticket(ticket_id, must_hold=False)
-    if not isinstance(ticket, Ticket):
-        return ticket
+    ticket = _ticket(ticket_id, must_hold=False)
     rows = transcript(runtime().sessions, ticket.participant)
     return jsonify(
         messages=[
@@ -135,9 +133,7 @@ def messages(ticket_id: str) -> ResponseReturnValue:
 @bp.post("/<ticket_id>/reply")
 @require_token
 def reply_to_her(ticket_id: str) -> ResponseReturnValue:
-    ticket = _own_ticket(ticket_id, must_hold=True)
-    if not isinstance(ticket, Ticket):
-        return ticket
+    ticket = _ticket(ticket_id, must_hold=True)
     body = request.get_json(silent=True) or {}
     try:
         sent = reply(runtime(), ticket, str(body.get("text", "")))
@@ -153,9 +149,7 @@ def reply_to_her(ticket_id: str) -> ResponseReturnValue:
 @require_token
 def template(ticket_id: str) -> ResponseReturnValue:
     """An approved WhatsApp template (for when the 24-hour window is closed)."""
-    ticket = _own_ticket(ticket_id, must_hold=True)
-    if not isinstance(ticket, Ticket):
-        return ticket
+    ticket = _ticket(ticket_id, must_hold=True)
     name = str((request.get_json(silent=True) or {}).get("template", ""))
     try:
         sent = send_template(runtime(), ticket, name)
@@ -167,9 +161,7 @@ def template(ticket_id: str) -> ResponseReturnValue:
 @bp.post("/<ticket_id>/notes")
 @require_token
 def add_internal_note(ticket_id: str) -> ResponseReturnValue:
-    ticket = _own_ticket(ticket_id, must_hold=False)
-    if not isinstance(ticket, Ticket):
-        return ticket
+    ticket = _ticket(ticket_id, must_hold=False)
     text = str((request.get_json(silent=True) or {}).get("text", "")).strip()
     if not text:
         return _error(400, "write a note")
@@ -180,25 +172,15 @@ def add_internal_note(ticket_id: str) -> ResponseReturnValue:
 @bp.post("/<ticket_id>/transfer")
 @require_token
 def transfer(ticket_id: str) -> ResponseReturnValue:
-    ticket = _own_ticket(ticket_id, must_hold=True)
-    if not isinstance(ticket, Ticket):
-        return ticket
+    ticket = _ticket(ticket_id, must_hold=True)
     target = str((request.get_json(silent=True) or {}).get("to", "")).strip().lower()
-    try:
-        moved = casework.transfer(runtime(), g.case_worker, ticket, target)
-    except CaseworkError as exc:
-        return _error(exc.status, str(exc))
+    moved = casework.transfer(runtime(), g.case_worker, ticket, target)
     return jsonify(handoff=_ticket_json(moved))
 
 
 @bp.post("/<ticket_id>/resolve")
 @require_token
 def resolve(ticket_id: str) -> ResponseReturnValue:
-    ticket = _own_ticket(ticket_id, must_hold=True)
-    if not isinstance(ticket, Ticket):
-        return ticket
-    try:
-        closed = casework.resolve(runtime(), g.case_worker, ticket)
-    except CaseworkError as exc:
-        return _error(exc.status, str(exc))
+    ticket = _ticket(ticket_id, must_hold=True)
+    closed = casework.resolve(runtime(), g.case_worker, ticket)
     return jsonify(handoff=_ticket_json(closed))
