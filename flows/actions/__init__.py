@@ -15,6 +15,7 @@ from flows.actions.credit import (
 from flows.actions.fallback import ActionFallback
 from flows.actions.handoff import ActionRequestHuman
 from flows.actions.listing import ActionMore
+from flows.actions.privacy import ActionDataRights, ActionOptOut
 from flows.actions.safety import ActionEmergencyLines
 from flows.actions.scholarships import ActionScholarshipReminder, ActionShowScholarships
 from flows.actions.topics import ActionTopicAnswer
@@ -25,9 +26,11 @@ __all__ = [
     "ActionCredentialStep",
     "ActionCreditInfo",
     "ActionCreditPrecheckResult",
+    "ActionDataRights",
     "ActionEmergencyLines",
     "ActionFallback",
     "ActionMore",
+    "ActionOptOut",
     "ActionRequestHuman",
     "ActionScholarshipReminder",
     "ActionShowCourses",

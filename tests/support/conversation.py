@@ -3,15 +3,27 @@ answers (what reached the local Twilio endpoint)."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import requests
+from sqlalchemy.orm import Session, sessionmaker
 
+from bot.content import ContentStore
+from bot.identity import participant_id
+from bot.settings import content_dir
+from bot.storage import make_engine, make_sessionmaker, record_consent
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, SMS_SENDER, WHATSAPP_SENDER
 from tests.support.stack import Stack
 from tests.support.twilio_endpoint import Sent, TwilioEndpoint
 from tests.support.twilio_payloads import sign
+
+
+@functools.cache
+def _sessions(database_url: str) -> sessionmaker[Session]:
+    return make_sessionmaker(make_engine(database_url))
 
 
 @dataclass
@@ -20,6 +32,26 @@ class Participant:
     twilio: TwilioEndpoint
     number: str
     channel: str = "whatsapp"
+    # Most tests are about what comes after the privacy notice: she accepted it before
+    # (straight into the stack's database). tests/test_stack_privacy.py starts without.
+    consented: bool = True
+
+    def __post_init__(self) -> None:
+        if self.consented:
+            key = self.stack.env["PARTICIPANT_ID_KEY"]
+            content = ContentStore(Path(self.stack.env.get("CONTENT_DIR") or content_dir()))
+            version = content.snapshot().privacy.notice_version  # type: ignore[union-attr]
+            record_consent(
+                _sessions(self.stack.env["DATABASE_URL"]),
+                participant_id(key, self.address),
+                self.channel,
+                version,
+            )
+
+    @property
+    def id(self) -> str:
+        """Her pseudonymous id, as the helpline computes it."""
+        return participant_id(self.stack.env["PARTICIPANT_ID_KEY"], self.address)
 
     @property
     def address(self) -> str:

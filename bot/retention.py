@@ -1,0 +1,29 @@
+"""The retention purge (Ley 1581: kept only as long as needed): transcripts and case notes
+older than TRANSCRIPT_RETENTION_DAYS are deleted. Run hourly by the scheduler; `almas purge`
+runs it by hand. A Redis lock keeps two processes from running it at once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from bot.runtime import Runtime
+from bot.storage import purge_transcripts
+
+log = logging.getLogger(__name__)
+
+LOCK_SECONDS = 600
+
+
+def purge_expired(rt: Runtime, now: datetime | None = None) -> dict[str, int] | None:
+    """Delete what is past retention; None when another process is already purging."""
+    lock = rt.keys.purge_lock()
+    if not rt.redis.set(lock, "1", nx=True, ex=LOCK_SECONDS):
+        return None
+    try:
+        cutoff = (now or datetime.now(UTC)) - timedelta(days=rt.settings.transcript_retention_days)
+        removed = purge_transcripts(rt.sessions, cutoff)
+        log.info("retention purge (before %s): %s", cutoff.date().isoformat(), removed)
+        return removed
+    finally:
+        rt.redis.delete(lock)
