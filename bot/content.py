@@ -20,9 +20,11 @@ from bot.content_schema import (
     Course,
     CredentialPath,
     Credit,
+    Privacy,
     Programme,
     Scholarship,
     SupportLine,
+    WhatsAppInteractive,
     WhatsAppTemplate,
 )
 from bot.messages import BotReply, Button
@@ -44,6 +46,8 @@ SECTIONS: dict[str, Any] = {
     "support_lines": list[SupportLine],
     "programme": Programme,
     "whatsapp_templates": list[WhatsAppTemplate],
+    "privacy": Privacy,
+    "whatsapp_interactive": list[WhatsAppInteractive],
 }
 VARIANT_KEYS = {"text", "buttons", "source", "checked"}
 
@@ -59,6 +63,8 @@ class Snapshot:
     support_lines: tuple[SupportLine, ...] = ()
     programme: Programme | None = None
     whatsapp_templates: tuple[WhatsAppTemplate, ...] = ()
+    privacy: Privacy | None = None
+    whatsapp_interactive: tuple[WhatsAppInteractive, ...] = ()
 
 
 def _load(directory: Path) -> Snapshot:
@@ -111,6 +117,7 @@ def _check_unique_ids(typed: dict[str, Any]) -> None:
         "credential_paths",
         "support_lines",
         "whatsapp_templates",
+        "whatsapp_interactive",
     ):
         ids = [item.id for item in typed.get(section, ())]
         duplicates = {i for i in ids if ids.count(i) > 1}

@@ -173,3 +173,26 @@ class Programme(Strict):
             if not _HOURS.match(hours):
                 raise ValueError(f"{day}: hours must look like 08:00-17:00, got {hours!r}")
         return value
+
+
+class Privacy(Sourced):
+    """The privacy notice (Ley 1581 de 2012, Decreto 1377 de 2013) and the full policy.
+
+    Changing `notice_version` asks every participant for consent again."""
+
+    notice_version: str = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$")
+    controller: str = Text  # the "responsable del tratamiento"
+    contact: str = Text  # where she exercises her rights besides the chat
+    policy: str = Text  # the full policy, served at /privacidad
+
+
+class WhatsAppInteractive(Sourced):
+    """Quick-reply buttons or a list picker (Twilio Content API) for a set of options the bot
+    shows: used on WhatsApp when `enabled` and the options are exactly `payloads`; otherwise
+    the options go as numbered text. Enable only once the content SID is approved."""
+
+    id: str = Slug
+    content_sid: str = Field(pattern=r"^HX[0-9a-f]{32}$")
+    kind: Literal["quick_reply", "list_picker"]
+    payloads: tuple[str, ...] = Field(min_length=1)
+    enabled: bool = False

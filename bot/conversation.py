@@ -60,10 +60,16 @@ class Decision:
     crisis: Crisis | None = None
 
 
-def decide(message: InboundMessage, last_options: list[str], media_reply: str) -> Decision:
+def decide(
+    message: InboundMessage,
+    last_options: list[str],
+    media_reply: str,
+    max_chars: int = 1000,
+) -> Decision:
     """What to do with her message, given the payloads of the options she was last shown.
 
-    Danger is checked before anything else; the worker answers it with the lines."""
+    Danger is checked before anything else, on the whole text; the worker answers it with the
+    lines. Rasa gets at most `max_chars` of it (a very long message costs, and says no more)."""
     crisis = detect(message.text)
     if crisis is not None:
         return Decision(crisis=crisis)
@@ -77,4 +83,4 @@ def decide(message: InboundMessage, last_options: list[str], media_reply: str) -
     choice = parse_choice(message.text)
     if choice is not None and 1 <= choice <= len(last_options):
         return Decision(rasa_text=last_options[choice - 1])
-    return Decision(rasa_text=message.text)
+    return Decision(rasa_text=message.text[:max_chars])

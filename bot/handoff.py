@@ -11,6 +11,7 @@ the SQL history (handoff_events) for reporting. Redis keys: bot/keys.py.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from dataclasses import dataclass
@@ -32,6 +33,9 @@ EXPIRED = "expired"  # a lease ran out: logged, and the ticket is waiting again
 RESOLVED = "resolved"
 ABANDONED = "abandoned"
 TRANSFERRED = "transferred"
+# A closed ticket loses her number at once and expires from Redis after this (SQL keeps the
+# history without personal data).
+CLOSED_TICKET_TTL = 30 * 24 * 3600
 
 _OPEN = """
 -- KEYS: open(participant), queue, ticket   ARGV: id, score, urgent_score, ticket_prefix,
@@ -97,10 +101,13 @@ return 1
 """
 
 _RESOLVE = """
--- KEYS: ticket, leases, open(participant)   ARGV: id, case_worker, now_ms
+-- KEYS: ticket, leases, open(participant)   ARGV: id, case_worker, now_ms, ttl_seconds
 if redis.call('HGET', KEYS[1], 'status') ~= 'claimed' then return 0 end
 if redis.call('HGET', KEYS[1], 'claimed_by') ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'resolved', 'closed_ms', ARGV[3])
+-- Minimised once closed: her number goes, the rest expires (the history stays in SQL).
+redis.call('HDEL', KEYS[1], 'address')
+redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('ZREM', KEYS[2], ARGV[1])
 if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
 return 1
@@ -115,12 +122,14 @@ return 1
 """
 
 _ABANDON = """
--- KEYS: open(participant), queue, leases   ARGV: ticket_prefix, now_ms
+-- KEYS: open(participant), queue, leases   ARGV: ticket_prefix, now_ms, ttl_seconds
 local id = redis.call('GET', KEYS[1])
 if not id then return '' end
 redis.call('ZREM', KEYS[2], id)
 redis.call('ZREM', KEYS[3], id)
 redis.call('HSET', ARGV[1] .. id, 'status', 'abandoned', 'closed_ms', ARGV[2])
+redis.call('HDEL', ARGV[1] .. id, 'address')
+redis.call('EXPIRE', ARGV[1] .. id, ARGV[3])
 redis.call('DEL', KEYS[1])
 return id
 """
@@ -227,7 +236,7 @@ class HandoffQueue:
                     self.keys.handoff_queue(),
                     self.keys.handoff_leases(),
                 ],
-                args=[self.keys.handoff_ticket_prefix(), _now_ms()],
+                args=[self.keys.handoff_ticket_prefix(), _now_ms(), CLOSED_TICKET_TTL],
             )
         )
         if not ticket_id:
@@ -297,7 +306,7 @@ class HandoffQueue:
                     self.keys.handoff_leases(),
                     self.keys.handoff_open(ticket.participant),
                 ],
-                args=[ticket_id, case_worker, _now_ms()],
+                args=[ticket_id, case_worker, _now_ms(), CLOSED_TICKET_TTL],
             )
         )
         if done:
@@ -319,6 +328,41 @@ class HandoffQueue:
     def claimed(self) -> list[Ticket]:
         ids = self.redis.zrange(self.keys.handoff_leases(), 0, -1)
         return [t for t in (self.get(_text(i)) for i in ids) if t is not None]
+
+    def erase(self, participant: str, ticket_ids: set[str]) -> int:
+        """Her right to erasure: her open ticket leaves the line and every ticket of hers (and
+        its reminders) is deleted. Returns how many keys were removed."""
+        open_id = self.redis.get(self.keys.handoff_open(participant))
+        ids = set(ticket_ids) | ({_text(open_id)} if open_id else set())
+        pipe = self.redis.pipeline()
+        for ticket_id in ids:
+            pipe.zrem(self.keys.handoff_queue(), ticket_id)
+            pipe.zrem(self.keys.handoff_leases(), ticket_id)
+        keys = [self.keys.handoff_ticket(i) for i in ids]
+        keys += [self.keys.handoff_nudged(i) for i in ids]
+        keys += [self.keys.handoff_attachments(i) for i in ids]
+        keys += [
+            self.keys.handoff_open(participant),
+            self.keys.handoff_reminded(participant),
+            self.keys.rating_pending(participant),
+        ]
+        pipe.delete(*keys)
+        return int(pipe.execute()[-1])
+
+    def attach(self, ticket_id: str, media: list[dict[str, str]]) -> None:
+        """Media she sent (url, content_type) onto her ticket, for the case worker to open.
+        Kept as long as a closed ticket is (CLOSED_TICKET_TTL) and erased with it."""
+        if not media:
+            return
+        key = self.keys.handoff_attachments(ticket_id)
+        pipe = self.redis.pipeline()
+        pipe.rpush(key, *[json.dumps({**m, "at_ms": _now_ms()}) for m in media])
+        pipe.expire(key, CLOSED_TICKET_TTL)
+        pipe.execute()
+
+    def attachments(self, ticket_id: str) -> list[dict[str, str]]:
+        raw = self.redis.lrange(self.keys.handoff_attachments(ticket_id), 0, -1)
+        return [json.loads(_text(item)) for item in raw]
 
     # -- reading -----------------------------------------------------------------------------
     def get(self, ticket_id: str) -> Ticket | None:

@@ -54,6 +54,27 @@ class Keys:
         """Set when an item's results were committed, so a redelivery does nothing twice."""
         return self._k(queue, "done", item_id)
 
+    # --- delivery fidelity (bot/delivery.py) ------------------------------------------------
+    def outbox_uncertain(self, outbox_id: str) -> str:
+        """When (epoch s) a send of this entry first ended ambiguously (timeout, dropped
+        connection): Twilio may have it, so it is looked for before any resend (expires)."""
+        return self._k("outbox", "uncertain", outbox_id)
+
+    def outbox_callbacks(self, outbox_id: str) -> str:
+        """Hash of what Twilio's status callbacks said about this entry: "sid" and one field
+        per status seen (value: its ErrorCode or ""). Expires."""
+        return self._k("outbox", "callbacks", outbox_id)
+
+    def outbox_sid_owner(self, twilio_sid: str) -> str:
+        """The outbox id a Twilio MessageSid belongs to, so a reconciliation never takes
+        another entry's message for its own (expires)."""
+        return self._k("outbox", "sid", twilio_sid)
+
+    def outbox_failed(self, participant: str) -> str:
+        """Hash outbox id -> the entry (JSON) of her messages that failed, kept for a
+        supervisor's retry (expires; erased with her data)."""
+        return self._k("outbox", "failed", participant)
+
     # --- handoff to case workers -------------------------------------------------------------
     def handoff_queue(self) -> str:
         """Sorted set of waiting tickets, scored priority·10^13 + enqueued ms (lowest first)."""
@@ -79,6 +100,10 @@ class Keys:
         """Set once the 'a reply is waiting for you' template went out for this ticket."""
         return self._k("handoff", "nudged", ticket_id)
 
+    def handoff_attachments(self, ticket_id: str) -> str:
+        """List of the media she sent while the ticket was open (photos, PDFs, voice notes)."""
+        return self._k("handoff", "attachments", ticket_id)
+
     def rating_pending(self, participant: str) -> str:
         """The ticket she was just asked to rate (1-5), while we wait for her answer."""
         return self._k("handoff", "rating", participant)
@@ -90,6 +115,57 @@ class Keys:
     def menu_options(self, participant: str) -> str:
         """Payloads of the numbered options she was last shown, so "2" means option 2."""
         return self._k("menu", participant)
+
+    # --- consent, data rights, abuse -------------------------------------------------------
+    def consent_asked(self, participant: str) -> str:
+        """The notice version she was shown and has not answered yet (expires): all that is
+        kept about someone who has not accepted."""
+        return self._k("consent", "asked", participant)
+
+    def erase_pending(self, participant: str) -> str:
+        """Set while we wait for her to confirm BORRAR MIS DATOS (expires)."""
+        return self._k("erase", "pending", participant)
+
+    def sender_rate(self, participant: str, minute: int) -> str:
+        """How many messages she sent in this minute (expires)."""
+        return self._k("rate", participant, str(minute))
+
+    def throttle_noticed(self, participant: str) -> str:
+        """Set once she was asked to slow down, so the notice is not repeated (expires)."""
+        return self._k("rate", "noticed", participant)
+
+    def alerts(self) -> str:
+        """Recent supervisor alerts (urgent tickets), newest first, capped: the console's banner."""
+        return self._k("alerts")
+
+    def purge_lock(self) -> str:
+        """Held while the retention purge runs, so one process at a time does it."""
+        return self._k("purge", "lock")
+
+    # --- proactive messages (Ley 2300 de 2023; bot/proactive.py, bot/reminder_job.py) --------
+    def proactive_mailbox(self, participant: str) -> str:
+        """Her second outbox mailbox id (not a key: a member of the outbox's sets), for
+        proactive messages only, so one held until allowed hours never delays her replies."""
+        return participant + ":proactive"
+
+    def proactive_last(self, participant: str) -> str:
+        """JSON {at, id} of the last proactive message that took her daily slot (expires)."""
+        return self._k("proactive", "last", participant)
+
+    def reminder_address(self, participant: str) -> str:
+        """Where to reach her ("whatsapp:+…" or "+…") while a reminder of hers is pending:
+        the only copy of her number outside a conversation; expires after her last deadline."""
+        return self._k("reminder", "address", participant)
+
+    def reminders_lock(self) -> str:
+        """Held while the reminder job runs, so one process at a time does it."""
+        return self._k("reminder", "lock")
+
+    # --- Rasa's own store (its RedisTrackerStore, same Redis) --------------------------------
+    @staticmethod
+    def rasa_tracker(rasa_key_prefix: str, sender: str) -> str:
+        """Rasa 3.6 stores a conversation at "<key_prefix>:tracker:<sender_id>"."""
+        return f"{rasa_key_prefix}:tracker:{sender}"
 
     # --- simulator (development only) -------------------------------------------------------
     def simulator_outbox(self, address: str) -> str:

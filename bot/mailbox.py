@@ -118,6 +118,17 @@ end
 return n
 """
 
+_MOVE_HEAD = """
+-- KEYS: leases, mailbox, to_mailbox, ready   ARGV: participant, token, head, to, not_before_ms
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+if redis.call('LINDEX', KEYS[2], 0) ~= ARGV[3] then return -1 end
+redis.call('LPOP', KEYS[2])
+redis.call('RPUSH', KEYS[3], ARGV[3])
+-- LT: an earlier time already there stays (whoever takes it then just re-checks).
+redis.call('ZADD', KEYS[4], 'LT', ARGV[5], ARGV[4])
+return 1
+"""
+
 DEAD = -2
 # Lease tokens start with who holds them, so an operator (or a test) can tell which process
 # is working on a participant.
@@ -153,6 +164,7 @@ class MailboxQueue:
         self._release = client.register_script(_RELEASE)
         self._commit = client.register_script(_COMMIT)
         self._fail = client.register_script(_FAIL)
+        self._move_head = client.register_script(_MOVE_HEAD)
 
     # -- producers ---------------------------------------------------------------------------
     def enqueue(
@@ -277,6 +289,27 @@ class MailboxQueue:
                 ],
             )
         )
+
+    def move_head(self, lease: Lease, head: str, to: str, delay_seconds: float = 0.0) -> bool:
+        """Move her head item, as is, to the end of mailbox `to` of this queue, due after
+        `delay_seconds`, atomically (attempts kept, not marked done). False: lease lost or
+        the head changed."""
+        moved = self._move_head(
+            keys=[
+                self.keys.lease_tokens(self.name),
+                self.keys.mailbox(self.name, lease.participant),
+                self.keys.mailbox(self.name, to),
+                self.keys.ready(self.name),
+            ],
+            args=[
+                lease.participant,
+                lease.token,
+                head,
+                to,
+                _now_ms() + int(delay_seconds * 1000),
+            ],
+        )
+        return moved == 1
 
     def release(self, lease: Lease, delay_seconds: float = 0.0) -> bool:
         """Give her back; if items remain she is ready again (after `delay_seconds`)."""

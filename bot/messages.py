@@ -42,6 +42,8 @@ class InboundMessage:
     message_type: str = ""
     media: tuple[Media, ...] = ()
     button_payload: str = ""
+    # Set by the webhook when she sent more than the per-minute limit: kept, not sent to Rasa.
+    over_rate_limit: bool = False
 
     @property
     def number(self) -> str:
@@ -64,7 +66,9 @@ class InboundMessage:
 
 def parse_twilio_form(form: Mapping[str, str], now: datetime | None = None) -> InboundMessage:
     """Turn Twilio's incoming-message form (SMS or WhatsApp) into an InboundMessage."""
-    message_sid = (form.get("MessageSid") or form.get("SmsMessageSid") or "").strip()
+    message_sid = (form.get("MessageSid") or "").strip() or (
+        form.get("SmsMessageSid") or ""
+    ).strip()
     sender = (form.get("From") or "").strip()
     if not message_sid:
         raise InvalidInbound("MessageSid is missing")
@@ -72,11 +76,15 @@ def parse_twilio_form(form: Mapping[str, str], now: datetime | None = None) -> I
         raise InvalidInbound("From is missing")
     channel = WHATSAPP if sender.startswith(WHATSAPP_PREFIX) else SMS
     number = sender.removeprefix(WHATSAPP_PREFIX)
-    if not number.startswith("+") or not number[1:].isdigit() or len(number) < 8:
+    digits = number[1:]
+    # E.164: "+" and at most 15 ASCII digits ("٣" and "²" are digits to str.isdigit).
+    if not number.startswith("+") or not (digits.isascii() and digits.isdigit()):
+        raise InvalidInbound(f"From is not an E.164 number: {sender!r}")
+    if not 7 <= len(digits) <= 15:
         raise InvalidInbound(f"From is not an E.164 number: {sender!r}")
 
     try:
-        num_media = int(form.get("NumMedia") or 0)
+        num_media = int((form.get("NumMedia") or "").strip() or 0)
     except ValueError as exc:
         raise InvalidInbound(f"NumMedia is not a number: {form.get('NumMedia')!r}") from exc
     media = tuple(
@@ -116,6 +124,13 @@ class BotReply:
     image: str = ""
     handoff: str = ""  # "urgent"/"normal": the dialogue asks for a person (not sent to her)
     handoff_topic: str = ""
+    # What the dialogue asks the engine to do (not sent to her): see SIGNALS.
+    signal: str = ""
+
+
+OPT_OUT_SIGNAL = "opt_out"  # free phrasing understood by the NLU: stop proactive messages
+ERASE_REQUEST_SIGNAL = "erase_request"  # "borren lo mío": ask her to confirm the erasure
+SIGNALS = (OPT_OUT_SIGNAL, ERASE_REQUEST_SIGNAL)
 
 
 @dataclass
@@ -131,6 +146,7 @@ class OutboundMessage:
     content_sid: str = ""  # an approved WhatsApp template instead of free text
     content_variables: str = ""  # its variables, as Twilio wants them (JSON)
     proactive: bool = False  # not an answer to her: never sent once she opted out
+    record: bool = True  # False: not written to the transcript (no consent; staff alerts)
     id: str = field(default_factory=lambda: "out_" + uuid.uuid4().hex)
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
@@ -168,7 +184,10 @@ def replies_from_rasa(payload: list[dict[str, Any]]) -> list[BotReply]:
         if not isinstance(custom, dict):
             custom = {}
         handoff = str(custom.get("handoff", ""))
-        if text or buttons or image or handoff:
+        signal = str(custom.get("almas", ""))
+        if signal not in SIGNALS:
+            signal = ""
+        if text or buttons or image or handoff or signal:
             replies.append(
                 BotReply(
                     text=text,
@@ -176,6 +195,7 @@ def replies_from_rasa(payload: list[dict[str, Any]]) -> list[BotReply]:
                     image=image,
                     handoff=handoff,
                     handoff_topic=str(custom.get("topic", "")),
+                    signal=signal,
                 )
             )
     return replies

@@ -4,12 +4,35 @@ An entry leaves her outbox only after Twilio accepted it (returned a SID); then 
 sent again. Retryable failures wait with exponential backoff and jitter (the entries behind it
 wait too, to keep her order); after `outbox_max_attempts` the entry is dead-lettered, visible in
 `almas deadletters`. A permanent refusal is recorded in the transcript with Twilio's code.
+Failed and dead-lettered entries are kept for a supervisor's retry (bot/redelivery.py).
+
+Never twice: every send carries `StatusCallback=<PUBLIC_BASE_URL>/twilio/status?outbox_id=<id>`.
+When an attempt ends ambiguously (timeout or dropped connection after the request was written:
+Twilio may have created the message) the entry is marked *uncertain*, and before any further
+attempt `_reconcile` asks whether Twilio has it: (a) a status callback for its outbox id came
+(noted in Redis by the status webhook), or (b) Twilio's message list shows a message to her,
+from our sender, with the same Body (or any body for a template), created after the first
+ambiguous attempt and not owned by another entry. Found: committed as sent with that SID, not
+sent again. Not found: sent again.
+
+Residual risk (why "never twice" is "almost never"): Twilio's list is eventually consistent,
+so the lookup waits `outbox_reconcile_wait_seconds` after the ambiguous attempt, but a message
+that appears in the list later than that, or a request that reaches Twilio later still (held
+by a proxy), is sent twice. The lookup reads her newest 50 messages; Twilio's Smart Encoding
+(Messaging Services) may change a Body so it no longer matches; a template matches any message
+to her created in that window. A 5xx answer is taken at its word (not created). An entry whose
+LAST allowed attempt was ambiguous is dead-lettered as "failed"; if Twilio did send it, its
+first status callback corrects the row (a supervisor then cannot retry it).
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 
+from bot import delivery, proactive
 from bot.backoff import backoff_seconds
 from bot.consumer import MailboxConsumer
 from bot.identity import mask_address
@@ -17,7 +40,7 @@ from bot.mailbox import DEAD, Lease
 from bot.messages import OutboundMessage
 from bot.runtime import Runtime
 from bot.storage import is_opted_out, record_outbound, set_opted_out
-from bot.twilio_gateway import SendFailed, TwilioGateway
+from bot.twilio_gateway import SendFailed, SendResult, TwilioGateway
 
 log = logging.getLogger(__name__)
 
@@ -37,21 +60,91 @@ class OutboxSender(MailboxConsumer):
         if self.rt.outbox.is_done(message.id):
             self.rt.outbox.commit(lease, head, message.id)
             return None
+        settled, retry_after = self._reconcile(lease, head, message)
+        if settled:
+            return retry_after
         if message.proactive and is_opted_out(self.rt.sessions, message.participant):
             # Checked here, at the last moment, so no path around her opt-out exists.
             self.rt.outbox.commit(lease, head, message.id)
             self._record(message, "suppressed")
             log.info("%s not sent: she opted out", message.id)
             return None
+        if (held := self._proactive_hold(lease, head, message)) is not None:
+            return held
+        return self._send(lease, head, message)
+
+    # -- sending once ----------------------------------------------------------------------
+    def _send(self, lease: Lease, head: str, message: OutboundMessage) -> float | None:
+        started = time.time()
         try:
             result = self.gateway.send(message)
         except SendFailed as exc:
+            if exc.ambiguous:
+                delivery.mark_uncertain(self.rt, message.id, started)
             return self.failed(lease, head, message, exc)
-        # Twilio has it: take it out first, so nothing can send it a second time.
-        self.rt.outbox.commit(lease, head, message.id)
-        self._record(message, result.status, twilio_sid=result.sid)
+        self._sent(lease, head, message, result)
         log.info("sent %s to %s as %s", message.id, mask_address(message.to), result.sid)
         return None
+
+    def _sent(self, lease: Lease, head: str, message: OutboundMessage, result: SendResult) -> None:
+        # Twilio has it: take it out first, so nothing can send it a second time.
+        self.rt.outbox.commit(lease, head, message.id)
+        early = delivery.sent(self.rt, message.id, result.sid)
+        self._record(message, result.status, twilio_sid=result.sid)
+        if early is not None and message.record:
+            self._apply_early_callbacks(message)
+
+    def _apply_early_callbacks(self, message: OutboundMessage) -> None:
+        """Status callbacks that arrived before the transcript row existed."""
+        try:
+            delivery.apply_noted_callbacks(self.rt, message)
+        except Exception:
+            log.exception("could not apply early status callbacks of %s", message.id)
+
+    def _owned_elsewhere(self, message: OutboundMessage) -> Callable[[str], bool]:
+        return lambda sid: delivery.sid_taken_by_other(self.rt, sid, message.id)
+
+    def _reconcile(
+        self, lease: Lease, head: str, message: OutboundMessage
+    ) -> tuple[bool, float | None]:
+        """An earlier attempt may have reached Twilio: find out before sending (see the module
+        docstring). (True, delay): settled here, return delay; (False, _): send it now."""
+        since = delivery.uncertain_since(self.rt, message.id)
+        if since is None:
+            return False, None
+        note = delivery.callbacks_for(self.rt, message.id)
+        if note is not None:  # (a) Twilio reported on it, so it has it
+            found: SendResult | None = SendResult(sid=note.sid, status=note.furthest)
+        else:
+            wait = delivery.settle_remaining(self.rt, since)
+            if wait > 0:
+                return True, wait
+            try:
+                found = self.gateway.find_sent(message, since, self._owned_elsewhere(message))
+            except SendFailed as exc:
+                return True, self.failed(lease, head, message, exc)
+        if found is None:
+            delivery.clear_uncertain(self.rt, message.id)
+            log.warning("%s: Twilio has no trace of the uncertain send; sending again", message.id)
+            return False, None
+        self._sent(lease, head, message, found)
+        log.warning("%s had reached Twilio as %s: not sent again", message.id, found.sid)
+        return True, None
+
+    def now(self) -> datetime:
+        """The clock of the proactive-hours gate (tests set a fake one)."""
+        return datetime.now(UTC)
+
+    def _proactive_hold(self, lease: Lease, head: str, message: OutboundMessage) -> float | None:
+        """Ley 2300 de 2023 for proactive messages, at the last moment (bot/proactive.py): None
+        to send now; else how long her mailbox waits (0 when the entry was moved aside to her
+        proactive mailbox, so her replies behind it go at once)."""
+        if not message.proactive or not self.settings.proactive_limits:
+            return None
+        wait = proactive.hold(self.rt, lease, head, message, self.now())
+        if wait is not None:
+            log.info("%s held: proactive, not allowed now (Ley 2300)", message.id)
+        return wait
 
     def failed(
         self, lease: Lease, head: str, message: OutboundMessage, exc: SendFailed
@@ -61,6 +154,7 @@ class OutboxSender(MailboxConsumer):
             self._record_failure(message, exc.code)
             if exc.code == UNSUBSCRIBED:  # she replied STOP to the carrier / Twilio
                 set_opted_out(self.rt.sessions, message.participant, message.channel, True)
+            delivery.keep_for_retry(self.rt, message)
             log.error("Twilio refused %s for good (code %s): %s", message.id, exc.code, exc)
             return None
         attempts = self.rt.outbox.fail(
@@ -68,6 +162,7 @@ class OutboxSender(MailboxConsumer):
         )
         if attempts == DEAD:
             self._record_failure(message, exc.code)
+            delivery.keep_for_retry(self.rt, message)
             log.error(
                 "gave up on %s after %s attempts: %s",
                 message.id,
@@ -76,7 +171,11 @@ class OutboxSender(MailboxConsumer):
             )
             return None
         log.warning("send of %s failed (attempt %s), will retry: %s", message.id, attempts, exc)
-        return backoff_seconds(max(attempts, 1))
+        delay = backoff_seconds(max(attempts, 1))
+        if delivery.uncertain_since(self.rt, message.id) is not None:
+            # Ask Twilio's list only once it had time to show the message.
+            delay = max(delay, self.settings.outbox_reconcile_wait_seconds)
+        return delay
 
     def _record_failure(self, message: OutboundMessage, code: int | None) -> None:
         self._record(message, "failed", error_code=code)
@@ -90,6 +189,8 @@ class OutboxSender(MailboxConsumer):
     ) -> None:
         """Write the transcript row. The send already happened, so a database failure here is
         logged, never retried (a retry would send the message twice)."""
+        if not message.record:
+            return  # before her consent, or not to a participant at all
         try:
             record_outbound(
                 self.rt.sessions,

@@ -80,6 +80,11 @@ def _alnum(value: str) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", value) or "almas"
 
 
+def tracker_key_prefix(settings: Settings) -> str:
+    """The key prefix of Rasa's tracker store (alphanumeric only, as Rasa requires)."""
+    return _alnum(settings.redis_prefix) + "rasa"
+
+
 def endpoints_config(settings: Settings) -> dict:
     """Rasa's endpoints.yml: tracker and lock store in our Redis, actions, NLG from the app."""
     redis_url = urlparse(settings.redis_url)
@@ -88,7 +93,7 @@ def endpoints_config(settings: Settings) -> dict:
         "url": redis_url.hostname or "127.0.0.1",
         "port": redis_url.port or 6379,
         "db": db,
-        "key_prefix": _alnum(settings.redis_prefix) + "rasa",
+        "key_prefix": tracker_key_prefix(settings),
         "use_ssl": redis_url.scheme == "rediss",
     }
     if redis_url.password:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from bot.handoff import Ticket
 from bot.messages import WHATSAPP, OutboundMessage
 from bot.runtime import Runtime
+from bot.shaping import for_channel
 from bot.storage import last_inbound_at
 
 # WhatsApp allows free text only within 24 h of her last message (else Twilio error 63016).
@@ -65,8 +66,10 @@ def reply(rt: Runtime, ticket: Ticket, text: str) -> OutboundMessage:
     message = OutboundMessage(
         participant=ticket.participant, channel=ticket.channel, to=ticket.address, body=text
     )
-    rt.outbox.enqueue(ticket.participant, [message.to_json()])
-    return message
+    # On SMS a long reply goes as numbered parts; the first one stands for the reply.
+    entries = for_channel(message, rt.settings.sms_transliterate, rt.settings.sms_budget_segments)
+    rt.outbox.enqueue(ticket.participant, [e.to_json() for e in entries])
+    return entries[0]
 
 
 NUDGE_TEMPLATE = "respuesta-pendiente"
@@ -90,6 +93,8 @@ def send_template(
     )
     if template is None:
         raise RelayError(f"no approved template {template_id!r} in content/")
+    if "{{" in template.text:  # e.g. scholarship_reminder: its values come from its job
+        raise RelayError(f"template {template_id!r} is filled in by the bot, not sent by hand")
     if ticket.channel != WHATSAPP or not ticket.address:
         raise RelayError("templates are for WhatsApp conversations")
     message = OutboundMessage(

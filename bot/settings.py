@@ -60,6 +60,17 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = PRODUCTION
@@ -85,8 +96,32 @@ class Settings:
     max_attempts: int = 5
     rasa_timeout_seconds: float = 30.0
     outbox_max_attempts: int = 12
+    # Seconds a send to Twilio may take; after that the attempt is "uncertain" (Twilio may have
+    # the message) and is reconciled before any resend. How long after an uncertain attempt
+    # Twilio's message list is trusted to show it (the list is eventually consistent).
+    twilio_timeout_seconds: float = 15.0
+    outbox_reconcile_wait_seconds: float = 10.0
     dedupe_hours: int = 48
     tracker_expiry_days: int = 90
+    # Personal data: transcripts and case notes older than this are purged (Ley 1581).
+    transcript_retention_days: int = 180
+    # Abuse: messages per sender per minute before she is asked to slow down; the longest
+    # Body accepted (Twilio sends at most 1,600 SMS / 4,096 WhatsApp characters); how much of
+    # a message goes to Rasa (the crisis check always reads all of it).
+    rate_limit_per_minute: int = 15
+    max_body_chars: int = 4096
+    rasa_max_chars: int = 1000
+    # SMS cost: transliterate á í ó ú… to GSM-7 (a segment holds 160 characters instead of
+    # 70) and split long answers into numbered parts within this many segments per reply.
+    sms_transliterate: bool = True
+    sms_budget_segments: int = 3
+    # Addresses ("whatsapp:+…" or "+…") told at once when an urgent ticket opens.
+    supervisor_alert_to: tuple[str, ...] = ()
+    # Scholarship reminders go this many days before a call closes (bot/reminder_job.py).
+    reminder_days_before: int = 3
+    # Ley 2300 de 2023 for proactive messages (hours, holidays, one a day; bot/proactive.py).
+    # Only development may turn it off (the simulator at night); production refuses.
+    proactive_limits: bool = True
     filled_in: tuple[str, ...] = ()
 
     @property
@@ -173,10 +208,30 @@ def load_settings(
         max_attempts=_int(env, "WORKER_MAX_ATTEMPTS", 5),
         rasa_timeout_seconds=_float(env, "RASA_TIMEOUT_SECONDS", 30.0),
         outbox_max_attempts=_int(env, "OUTBOX_MAX_ATTEMPTS", 12),
+        twilio_timeout_seconds=_float(env, "TWILIO_TIMEOUT_SECONDS", 15.0),
+        outbox_reconcile_wait_seconds=_float(env, "OUTBOX_RECONCILE_WAIT_SECONDS", 10.0),
         dedupe_hours=_int(env, "DEDUPE_HOURS", 48),
         tracker_expiry_days=_int(env, "TRACKER_EXPIRY_DAYS", 90),
+        transcript_retention_days=_int(env, "TRANSCRIPT_RETENTION_DAYS", 180),
+        rate_limit_per_minute=_int(env, "RATE_LIMIT_PER_MINUTE", 15),
+        max_body_chars=_int(env, "MAX_BODY_CHARS", 4096),
+        rasa_max_chars=_int(env, "RASA_MAX_CHARS", 1000),
+        sms_transliterate=_bool(env, "SMS_TRANSLITERATE", True),
+        sms_budget_segments=_int(env, "SMS_BUDGET_SEGMENTS", 3),
+        supervisor_alert_to=tuple(
+            a.strip() for a in env.get("SUPERVISOR_ALERT_TO", "").split(",") if a.strip()
+        ),
+        reminder_days_before=_int(env, "REMINDER_DAYS_BEFORE", 3),
+        proactive_limits=_proactive_limits(env, mode),
         filled_in=tuple(filled),
     )
+
+
+def _proactive_limits(env: dict[str, str], mode: str) -> bool:
+    enforced = _bool(env, "PROACTIVE_LIMITS", True)
+    if not enforced and mode != DEVELOPMENT:
+        raise SettingsError("PROACTIVE_LIMITS=false is for development only (Ley 2300 de 2023)")
+    return enforced
 
 
 def content_dir() -> Path:

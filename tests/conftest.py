@@ -27,6 +27,7 @@ ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "test-auth-token"
 WHATSAPP_SENDER = "whatsapp:+15550000001"
 SMS_SENDER = "+15550000002"
+SUPERVISOR_ALERT_TO = "whatsapp:+15550000099"
 
 
 def base_environment(prefix: str, database_url: str, **overrides: str) -> dict[str, str]:
@@ -43,6 +44,8 @@ def base_environment(prefix: str, database_url: str, **overrides: str) -> dict[s
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key",
         "PARTICIPANT_ID_KEY": "test-participant-key",
+        # Tests compare SMS bodies with content/ verbatim; tests/test_shaping.py turns it on.
+        "SMS_TRANSLITERATE": "false",
         **overrides,
     }
 
@@ -129,6 +132,12 @@ def stack(twilio: TwilioEndpoint, session_dir: Path, redis_client: redis.Redis) 
         # Short leases so a killed worker's participant is taken over within seconds.
         "WORKER_LEASE_SECONDS": "4",
         "RASA_TIMEOUT_SECONDS": "60",
+        # Supervisors are alerted of urgent tickets on this (fictitious) number.
+        "SUPERVISOR_ALERT_TO": SUPERVISOR_ALERT_TO,
+        "RATE_LIMIT_PER_MINUTE": "15",
+        # Real clock: the rating question must not wait for Monday 7:00 (tests/test_reminders.py
+        # covers the hours with a fake clock).
+        "PROACTIVE_LIMITS": "false",
     }
     log_dir = session_dir / "logs"
     log_dir.mkdir()

@@ -1,4 +1,5 @@
-"""The outbox against the local Twilio-compatible endpoint: retries, order, permanent failures."""
+"""The outbox against the local Twilio-compatible endpoint: retries, order, permanent failures,
+and never twice: an attempt that timed out after Twilio accepted it is found, not resent."""
 
 from __future__ import annotations
 
@@ -6,16 +7,26 @@ import dataclasses
 import threading
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
+from bot.backoff import backoff_seconds
+from bot.delivery import uncertain_since
 from bot.messages import OutboundMessage
 from bot.outbox import OutboxSender
 from bot.runtime import Runtime
-from bot.storage import transcript
+from bot.settings import load_settings
+from bot.storage import outbound_message, transcript
+from bot.twilio_gateway import TwilioGateway
+from tests.conftest import AUTH_TOKEN, base_environment
 from tests.support.twilio_endpoint import Fault, TwilioEndpoint
+from tests.support.twilio_payloads import sign
+from webhooks.app import create_app
 
 SHE = "p_outbox"
+CLIENT_TIMEOUT = 0.5  # seconds: the sender gives up on Twilio's answer after this
+LATE = 1.5  # seconds: a "late answer" comes after the client gave up
 
 
 @pytest.fixture
@@ -26,7 +37,12 @@ def number() -> str:
 
 @pytest.fixture
 def sender(runtime: Runtime, twilio: TwilioEndpoint) -> Iterator[OutboxSender]:
-    settings = dataclasses.replace(runtime.settings, twilio_api_url=twilio.base_url)
+    settings = dataclasses.replace(
+        runtime.settings,
+        twilio_api_url=twilio.base_url,
+        twilio_timeout_seconds=CLIENT_TIMEOUT,
+        outbox_reconcile_wait_seconds=0.0,  # the local endpoint's list is consistent at once
+    )
     runtime.settings = settings
     with twilio.lock:
         twilio.faults.clear()
@@ -163,3 +179,138 @@ def test_a_template_goes_as_content_sid_not_as_body(
     run_until_idle(sender)
     [sent] = twilio.to("whatsapp:" + number)
     assert (sent.content_sid, sent.body) == ("HX" + "1" * 32, "")
+
+
+# -- never twice: ambiguous failures are reconciled ------------------------------------------
+def drain_with_retries(sender: OutboxSender, runtime: Runtime, rounds: int = 12) -> None:
+    for _ in range(rounds):
+        run_until_idle(sender)
+        retry_now(runtime)
+
+
+def test_backoff_is_exponential_with_jitter() -> None:
+    draws = [backoff_seconds(4) for _ in range(200)]
+    assert all(0.5 <= d <= 8.0 for d in draws)
+    assert len({round(d, 3) for d in draws}) > 100  # spread out, not one fixed delay
+    assert max(backoff_seconds(30) for _ in range(50)) <= 60.0  # capped
+
+
+def test_every_send_asks_for_status_callbacks_with_its_outbox_id(
+    sender: OutboxSender, runtime: Runtime, twilio: TwilioEndpoint, number: str
+) -> None:
+    [message] = queue(runtime, number, "hola")
+    run_until_idle(sender)
+    [sent] = twilio.to(number)
+    expected = f"{runtime.settings.public_base_url}/twilio/status?outbox_id={message.id}"
+    assert sent.status_callback == expected
+
+
+def test_accepted_then_timed_out_is_found_at_twilio_and_not_sent_again(
+    sender: OutboxSender, runtime: Runtime, twilio: TwilioEndpoint, number: str
+) -> None:
+    twilio.inject(Fault.late_answer(LATE))
+    first, _ = queue(runtime, number, "primero", "segundo")
+    run_until_idle(sender)
+    assert uncertain_since(runtime, first.id) is not None  # no answer: maybe sent, maybe not
+    assert runtime.outbox.pending(SHE) != []
+    lists_before = twilio.list_requests
+    drain_with_retries(sender, runtime)
+    sent = twilio.to(number)
+    assert [s.body for s in sent] == ["primero", "segundo"]  # the endpoint got it ONCE
+    assert twilio.list_requests > lists_before  # it looked in Twilio's list
+    row = outbound_message(runtime.sessions, first.id)
+    assert row.twilio_sid == sent[0].sid  # committed with the SID Twilio gave it
+    assert uncertain_since(runtime, first.id) is None
+
+
+def test_timeout_before_twilio_created_it_sends_it_again_once(
+    sender: OutboxSender, runtime: Runtime, twilio: TwilioEndpoint, number: str
+) -> None:
+    twilio.inject(Fault(500, 20500, delay=LATE))  # times out, and Twilio created nothing
+    first, _ = queue(runtime, number, "primero", "segundo")
+    drain_with_retries(sender, runtime)
+    sent = twilio.to(number)
+    assert [s.body for s in sent] == ["primero", "segundo"]
+    assert outbound_message(runtime.sessions, first.id).twilio_sid == sent[0].sid
+
+
+def test_an_identical_earlier_message_is_not_taken_for_the_uncertain_one(
+    sender: OutboxSender, runtime: Runtime, twilio: TwilioEndpoint, number: str
+) -> None:
+    """A menu sent twice: the first copy at Twilio belongs to the first entry."""
+    [earlier] = queue(runtime, number, "1. Sí\n2. No")
+    run_until_idle(sender)
+    twilio.inject(Fault(500, 20500, delay=LATE))
+    [again] = queue(runtime, number, "1. Sí\n2. No")
+    drain_with_retries(sender, runtime)
+    sent = twilio.to(number)
+    assert [s.body for s in sent] == ["1. Sí\n2. No", "1. Sí\n2. No"]
+    sids = {outbound_message(runtime.sessions, m.id).twilio_sid for m in (earlier, again)}
+    assert sids == {s.sid for s in sent}
+
+
+def test_a_status_callback_settles_an_uncertain_send_without_asking_the_list(
+    sender: OutboxSender, runtime: Runtime, twilio: TwilioEndpoint, number: str
+) -> None:
+    twilio.inject(Fault.late_answer(LATE))
+    [message] = queue(runtime, number, "hola")
+    run_until_idle(sender)
+    [accepted] = twilio.to(number)
+    # Twilio reports on the message it created, before the outbox tries again.
+    web = create_app(runtime.settings, runtime).test_client()
+    query = f"?outbox_id={message.id}"
+    form = twilio.status_form(accepted, "delivered", None)
+    url = runtime.settings.public_base_url + "/twilio/status" + query
+    answer = web.post(
+        "/twilio/status" + query,
+        data=form,
+        headers={"X-Twilio-Signature": sign(url, form, AUTH_TOKEN)},
+    )
+    assert answer.status_code == 200
+    lists_before = twilio.list_requests
+    drain_with_retries(sender, runtime)
+    assert [s.body for s in twilio.to(number)] == ["hola"]
+    assert twilio.list_requests == lists_before
+    row = outbound_message(runtime.sessions, message.id)
+    assert (row.twilio_sid, row.status) == (accepted.sid, "delivered")
+
+
+def test_every_reply_is_delivered_exactly_once_and_in_order_through_mixed_faults(
+    sender: OutboxSender, runtime: Runtime, twilio: TwilioEndpoint, number: str
+) -> None:
+    twilio.inject(
+        Fault(500, 20500),
+        Fault.late_answer(LATE),
+        Fault(429, 20429),
+        Fault(503, 20503, delay=LATE),
+        Fault.late_answer(LATE),
+        Fault(400, 63018),
+    )
+    bodies = [f"respuesta {i}" for i in range(6)]
+    messages = queue(runtime, number, *bodies)
+    drain_with_retries(sender, runtime, rounds=20)
+    sent = twilio.to(number)
+    assert [s.body for s in sent] == bodies
+    assert runtime.outbox.pending(SHE) == [] and runtime.outbox.deadletters() == []
+    assert [outbound_message(runtime.sessions, m.id).twilio_sid for m in messages] == [
+        s.sid for s in sent
+    ]
+
+
+def test_the_send_timeout_is_a_setting(prefix: str, migrated_sqlite_url: str) -> None:
+    env = base_environment(prefix, migrated_sqlite_url, TWILIO_TIMEOUT_SECONDS="2.5")
+    gateway = TwilioGateway(load_settings(environ=env))
+    assert gateway.client.http_client.timeout == 2.5
+
+
+def test_the_local_endpoint_lists_messages_like_twilio(
+    sender: OutboxSender, runtime: Runtime, twilio: TwilioEndpoint, number: str
+) -> None:
+    queue(runtime, number, "uno", "dos")
+    run_until_idle(sender)
+    client = sender.gateway.client
+    listed = client.messages.list(to=number, limit=10)
+    assert [m.body for m in listed] == ["dos", "uno"]  # newest first
+    assert all(m.date_created is not None and m.direction == "outbound-api" for m in listed)
+    later = listed[0].date_created + timedelta(days=1)
+    assert client.messages.list(to=number, date_sent_after=later, limit=10) == []

@@ -93,7 +93,14 @@ def test_voice_note_without_text_is_answered_kindly(stack: Stack, twilio: Twilio
     )
     assert maria.post(form).status_code == 200
     [reply] = maria.wait_for_replies(1)
-    assert reply.body == CONTENT.system_text("media_received")
+    # Audio is not understood yet: a kind word and a person offered, as a numbered option.
+    assert reply.body.startswith(CONTENT.system_text("voice_note_received"))
+    assert reply.body.endswith("1. " + CONTENT.system_text("topic_request_human"))
+    maria.says("1")
+    replies = maria.wait_for_replies(2)
+    assert "en la fila" in replies[1].body
+    maria.says("menu")  # leave the line: the stack's queue is shared by the other tests
+    assert CONTENT.system_text("handoff_left") in [r.body for r in maria.wait_for_replies(3)]
 
 
 def test_simulator_goes_through_the_same_signed_path(stack: Stack, twilio: TwilioEndpoint) -> None:
@@ -103,8 +110,17 @@ def test_simulator_goes_through_the_same_signed_path(stack: Stack, twilio: Twili
         timeout=10,
     )
     assert response.json()["webhook_status"] == 200
-    replies = twilio.wait_for("+573005551007", 2)
-    assert replies[0].body == expected("utter_greet")
+    notice, rights = twilio.wait_for("+573005551007", 2)  # a new contact: consent first
+    assert "180" in notice.body
+    assert "ACEPTO" in rights.body
+    requests.post(
+        stack.web_url + "/simulator/send",
+        json={"channel": "sms", "number": "+573005551007", "text": "ACEPTO"},
+        timeout=10,
+    )
+    replies = twilio.wait_for("+573005551007", 4)
+    assert replies[2].body == CONTENT.system_text("consent_thanks")
+    assert replies[3].body == expected("utter_main_menu")  # the notice said hello already
 
 
 def test_readyz_is_ready_with_everything_up(stack: Stack) -> None:

@@ -180,3 +180,22 @@ def test_phone_number_is_not_logged(client, runtime: Runtime, caplog) -> None:
     with caplog.at_level(logging.DEBUG):
         post_signed(client, runtime, SMS_HOLA)
     assert "5550101" not in caplog.text
+
+
+def test_a_body_longer_than_the_cap_is_refused_with_a_reason(client, runtime: Runtime) -> None:
+    form = {**SMS_HOLA, "MessageSid": "SMtoolong", "Body": "a" * 4097}
+    response = post_signed(client, runtime, form)
+    assert response.status_code == 413 and b"4096" in response.data
+    assert queued(runtime, form) == []
+
+
+def test_over_the_rate_limit_messages_are_still_accepted_and_flagged(
+    client, runtime: Runtime
+) -> None:
+    limit = runtime.settings.rate_limit_per_minute
+    forms = [{**SMS_HOLA, "MessageSid": f"SMrate{i:03d}"} for i in range(limit + 2)]
+    for form in forms:
+        assert post_signed(client, runtime, form).status_code == 200
+    flags = [m.over_rate_limit for m in queued(runtime, forms[0])]
+    # Nothing is lost: every message is queued; those past the limit are flagged.
+    assert len(flags) == limit + 2 and flags.count(True) >= 2

@@ -11,6 +11,7 @@ from bot.identity import participant_id
 from bot.messages import BotReply, Button, OutboundMessage, parse_twilio_form
 from bot.rasa_client import RasaClient, RasaError, RasaUnavailable
 from bot.runtime import Runtime
+from bot.storage import record_consent
 from bot.worker import ConversationWorker
 from tests.support.twilio_payloads import SMS_HOLA, with_sid
 
@@ -31,9 +32,17 @@ class ScriptedRasa(RasaClient):
         return step
 
 
-def she_writes(runtime: Runtime, text: str, sid: str) -> str:
-    message = parse_twilio_form(with_sid(SMS_HOLA, sid, Body=text))
+def she_writes(
+    runtime: Runtime, text: str, sid: str, consented: bool = True, sender: str = ""
+) -> str:
+    """She writes; by default she accepted the privacy notice before (tests/test_privacy.py
+    covers the first contact)."""
+    fields = {"Body": text, **({"From": sender} if sender else {})}
+    message = parse_twilio_form(with_sid(SMS_HOLA, sid, **fields))
     pid = participant_id(runtime.settings.participant_id_key, message.address)
+    if consented:
+        version = runtime.content.snapshot().privacy.notice_version  # type: ignore[union-attr]
+        record_consent(runtime.sessions, pid, message.channel, version)
     runtime.inbox.enqueue(pid, [message.to_json()], dedupe_id=sid, dedupe_seconds=60)
     return pid
 
@@ -207,7 +216,7 @@ def test_out_of_hours_she_is_told_when_and_the_emergency_lines(runtime: Runtime)
     worker.now = lambda: SUNDAY_10
     pid = she_writes(runtime, "asesora", "SMh2")
     work(worker)
-    [told] = outbox_bodies(runtime, pid)
+    told = " ".join(outbox_bodies(runtime, pid))  # over 3 SMS segments: numbered parts
     assert "el lunes 30 de noviembre a las 8:00" in told and "123" in told
 
 

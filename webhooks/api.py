@@ -1,5 +1,7 @@
 """The case workers' JSON API (what the console uses; bearer tokens for scripts).
 
+Also POST /api/messages/<outbox_id>/retry: a supervisor sends a failed message again.
+
 401 without a valid token, 403 for a ticket someone else holds (supervisors may look), 404 for
 an unknown ticket, 409 when the ticket's state does not allow the action — always with a JSON
 `error` saying why.
@@ -18,11 +20,13 @@ from bot.casework import CaseworkError, ticket_for
 from bot.caseworkers import SUPERVISOR, by_token
 from bot.handoff import CLAIMED, Ticket
 from bot.identity import mask_address
+from bot.redelivery import can_retry, retried_as, retry_failed
 from bot.relay import RelayError, WindowClosed, reply, send_template
 from bot.storage import add_note, notes, transcript
 from webhooks.extensions import runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api/handoffs")
+messages_bp = Blueprint("api_messages", __name__, url_prefix="/api/messages")
 LEASE_SECONDS = 120.0
 
 
@@ -68,6 +72,7 @@ def _ticket_json(ticket: Ticket) -> dict[str, Any]:
 
 
 @bp.errorhandler(CaseworkError)
+@messages_bp.errorhandler(CaseworkError)
 def casework_error(exc: CaseworkError) -> ResponseReturnValue:
     """404 / 403 / 409 from the shared rules, as JSON with the reason."""
     return _error(exc.status, str(exc))
@@ -121,10 +126,13 @@ def show(ticket_id: str) -> ResponseReturnValue:
 def messages(ticket_id: str) -> ResponseReturnValue:
     ticket = _ticket(ticket_id, must_hold=False)
     rows = transcript(runtime().sessions, ticket.participant)
+    retried = retried_as(rows)
     return jsonify(
         messages=[
             {"direction": m.direction, "text": m.text, "at": m.created_at.isoformat(),
-             "status": m.status, "error_code": m.error_code}
+             "status": m.status, "error_code": m.error_code, "outbox_id": m.outbox_id,
+             "retry_of": m.retry_of, "retried_as": retried.get(m.outbox_id or ""),
+             "retryable": can_retry(m, retried)}
             for m in rows
         ]
     )  # fmt: skip
@@ -184,3 +192,11 @@ def resolve(ticket_id: str) -> ResponseReturnValue:
     ticket = _ticket(ticket_id, must_hold=True)
     closed = casework.resolve(runtime(), g.case_worker, ticket)
     return jsonify(handoff=_ticket_json(closed))
+
+
+@messages_bp.post("/<outbox_id>/retry")
+@require_token
+def retry(outbox_id: str) -> ResponseReturnValue:
+    """Supervisors: send a failed message again (a new entry at the end of her outbox)."""
+    again = retry_failed(runtime(), g.case_worker, outbox_id)
+    return jsonify(queued=again.id, retry_of=outbox_id), 202

@@ -9,7 +9,7 @@ from flask import Flask
 from bot.logs import configure_logging
 from bot.runtime import Runtime, build_runtime
 from bot.settings import Settings, announce, load_settings
-from webhooks import api, console, health, nlg, simulator, twilio_inbound
+from webhooks import api, console, health, nlg, privacy, simulator, twilio_inbound, twilio_status
 from webhooks.extensions import init_runtime
 from webhooks.i18n import init_babel
 
@@ -34,10 +34,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
 def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(twilio_inbound.bp)
+    app.register_blueprint(twilio_status.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(nlg.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api.messages_bp)
     app.register_blueprint(console.bp)
+    app.register_blueprint(privacy.bp)
     if settings.is_development:
         app.register_blueprint(simulator.bp)
         logging.getLogger(__name__).warning(

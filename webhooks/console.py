@@ -26,10 +26,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from bot import casework
-from bot.casework import CaseworkError
+from bot.casework import CaseworkError, Conflict
 from bot.caseworkers import SUPERVISOR, check_password, find
-from bot.handoff import Ticket
+from bot.handoff import URGENT, Ticket
 from bot.identity import mask_address
+from bot.redelivery import can_retry, retried_as, retry_failed
 from bot.relay import RelayError, reply, send_template, window_open
 from bot.storage import add_note, handoff_history_for, notes, transcript
 from webhooks.extensions import runtime
@@ -125,10 +126,12 @@ def queue() -> ResponseReturnValue:
     rt = runtime()
     rt.handoff.expire_leases()
     mine = [t for t in rt.handoff.claimed() if t.claimed_by == g.case_worker.email]
+    waiting = rt.handoff.waiting()
     return render_template(
         "console/queue.html",
-        waiting=[_view(t) for t in rt.handoff.waiting()],
+        waiting=[_view(t) for t in waiting],
         mine=[_view(t) for t in mine],
+        urgent=sum(1 for t in waiting if t.priority == URGENT),
     )
 
 
@@ -138,12 +141,14 @@ def queue_json() -> ResponseReturnValue:
     """What the queue page polls to stay live."""
     rt = runtime()
     rt.handoff.expire_leases()
+    waiting = rt.handoff.waiting()
     return jsonify(
         waiting=[
             {"id": t.id, "priority": t.priority, "topic": t.topic, "channel": t.channel,
              "minutes": int(t.waiting_seconds // 60)}
-            for t in rt.handoff.waiting()
-        ]
+            for t in waiting
+        ],
+        urgent=sum(1 for t in waiting if t.priority == URGENT),
     )  # fmt: skip
 
 
@@ -173,10 +178,17 @@ def ticket(ticket_id: str) -> ResponseReturnValue:
     if current.claimed_by == g.case_worker.email:
         rt.handoff.renew(current.id, g.case_worker.email, LEASE_SECONDS)
     canned = rt.content.snapshot().system
+    messages = transcript(rt.sessions, current.participant)
+    retried = retried_as(messages)
     return render_template(
         "console/ticket.html",
         **_view(current),
-        messages=transcript(rt.sessions, current.participant),
+        messages=messages,
+        retried=retried,
+        # Failed messages a supervisor may send again (a button next to each).
+        retryable={m.outbox_id for m in messages if can_retry(m, retried)}
+        if g.case_worker.role == SUPERVISOR
+        else set(),
         notes=notes(rt.sessions, current.id),
         history=handoff_history_for(rt.sessions, current.participant),
         canned=[canned[k] for k in sorted(canned) if k.startswith("canned_")],
@@ -248,3 +260,19 @@ def resolve(ticket_id: str) -> ResponseReturnValue:
         return _back(ticket_id)
     flash(_("Conversación resuelta: el bot le pide una calificación."))
     return redirect(url_for("console.queue"))
+
+
+@bp.post("/tickets/<ticket_id>/messages/<outbox_id>/retry")
+@login_required
+def retry_message(ticket_id: str, outbox_id: str) -> ResponseReturnValue:
+    """Supervisors: send a failed message of hers again (bot/redelivery.py)."""
+    current = _ticket_or_error(ticket_id, must_hold=False)
+    try:
+        retry_failed(runtime(), g.case_worker, outbox_id, participant=current.participant)
+    except Conflict as exc:  # not failed (any more), already retried…: say why on the page
+        flash(str(exc))
+        return _back(ticket_id)
+    except CaseworkError as exc:  # not a supervisor, not her message
+        abort(exc.status, description=str(exc))
+    flash(_("Mensaje reenviado: va al final de su cola."))
+    return _back(ticket_id)

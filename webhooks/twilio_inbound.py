@@ -7,11 +7,13 @@ then answer 200 with empty TwiML at once: replies go out later through the outbo
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from flask import Blueprint, Response, request
 
 from bot.identity import mask_address, participant_id
 from bot.messages import InvalidInbound, parse_twilio_form
+from bot.ratelimit import count_message
 from webhooks.extensions import runtime
 from webhooks.signature import SignatureInvalid, SignatureMissing, verify_twilio_request
 
@@ -46,7 +48,19 @@ def receive_message() -> Response:
         log.warning("rejected a signed request: %s", exc)
         return _plain(f"bad request: {exc}", 400)
 
+    if len(message.text) > settings.max_body_chars:
+        # Twilio never sends more than 4,096 characters: this is not a real message.
+        log.warning("rejected a signed request: Body of %s characters", len(message.text))
+        return _plain(f"Body longer than {settings.max_body_chars} characters", 413)
+
     participant = participant_id(settings.participant_id_key, message.address)
+    # Twilio's redelivery of a message already accepted does not count against her.
+    redelivery = rt.redis.exists(rt.keys.seen_message(message.message_sid))
+    if (
+        not redelivery
+        and count_message(rt.redis, rt.keys, participant) > settings.rate_limit_per_minute
+    ):
+        message = replace(message, over_rate_limit=True)
     accepted = rt.inbox.enqueue(
         participant,
         [message.to_json()],

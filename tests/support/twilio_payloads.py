@@ -98,3 +98,85 @@ def sign(url: str, form: dict[str, str], auth_token: str) -> str:
 def with_sid(form: dict[str, str], sid: str, **changes: str) -> dict[str, str]:
     """The same payload as another message (a new MessageSid in all three SID fields)."""
     return {**form, "MessageSid": sid, "SmsMessageSid": sid, "SmsSid": sid, **changes}
+
+
+# --- status callbacks (POST to the StatusCallback URL), as Twilio sends them -----------------
+OUTBOUND_SMS_SID = "SM5d1c3b7a9e2f4c6d8b0a1e3f5c7d9b2a"
+OUTBOUND_WA_SID = "SM8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b"
+
+SMS_STATUS_SENT = {
+    "SmsSid": OUTBOUND_SMS_SID,
+    "SmsStatus": "sent",
+    "MessageStatus": "sent",
+    "To": SMS_PARTICIPANT,
+    "MessageSid": OUTBOUND_SMS_SID,
+    "AccountSid": ACCOUNT,
+    "From": "+15550000002",
+    "ApiVersion": "2010-04-01",
+}
+SMS_STATUS_DELIVERED = {**SMS_STATUS_SENT, "SmsStatus": "delivered", "MessageStatus": "delivered"}
+SMS_STATUS_UNDELIVERED = {
+    "ErrorCode": "30003",
+    "SmsSid": OUTBOUND_SMS_SID,
+    "SmsStatus": "undelivered",
+    "MessageStatus": "undelivered",
+    "To": SMS_PARTICIPANT,
+    "MessageSid": OUTBOUND_SMS_SID,
+    "AccountSid": ACCOUNT,
+    "From": "+15550000002",
+    "ApiVersion": "2010-04-01",
+}
+SMS_STATUS_VIA_MESSAGING_SERVICE = {
+    "SmsSid": OUTBOUND_SMS_SID,
+    "SmsStatus": "sent",
+    "MessageStatus": "sent",
+    "To": SMS_PARTICIPANT,
+    "MessagingServiceSid": "MG" + "2" * 32,
+    "MessageSid": OUTBOUND_SMS_SID,
+    "AccountSid": ACCOUNT,
+    "From": "+15550000002",
+    "ApiVersion": "2010-04-01",
+}
+SMS_STATUS_FAILED_UNSUBSCRIBED = {
+    "ErrorCode": "21610",
+    "SmsSid": OUTBOUND_SMS_SID,
+    "SmsStatus": "failed",
+    "MessageStatus": "failed",
+    "To": SMS_PARTICIPANT,
+    "MessageSid": OUTBOUND_SMS_SID,
+    "AccountSid": ACCOUNT,
+    "From": "+15550000002",
+    "ApiVersion": "2010-04-01",
+}
+
+WHATSAPP_STATUS_SENT = {
+    "ChannelPrefix": "whatsapp",
+    "ApiVersion": "2010-04-01",
+    "MessageStatus": "sent",
+    "SmsSid": OUTBOUND_WA_SID,
+    "SmsStatus": "sent",
+    "ChannelInstallSid": "XE" + "4" * 32,
+    "To": "whatsapp:" + WA_PARTICIPANT,
+    "From": "whatsapp:+15550000001",
+    "MessageSid": OUTBOUND_WA_SID,
+    "StructuredMessage": "false",
+    "AccountSid": ACCOUNT,
+    "ChannelToAddress": WA_PARTICIPANT,
+}
+WHATSAPP_STATUS_DELIVERED = {
+    **WHATSAPP_STATUS_SENT,
+    "MessageStatus": "delivered",
+    "SmsStatus": "delivered",
+}
+WHATSAPP_STATUS_READ = {**WHATSAPP_STATUS_SENT, "MessageStatus": "read", "SmsStatus": "read"}
+WHATSAPP_STATUS_FAILED_OUTSIDE_WINDOW = {
+    **WHATSAPP_STATUS_SENT,
+    "MessageStatus": "failed",
+    "SmsStatus": "failed",
+    "ErrorCode": "63016",
+}
+
+
+def with_status(form: dict[str, str], status: str) -> dict[str, str]:
+    """The same callback with another MessageStatus (and SmsStatus, as Twilio sets both)."""
+    return {**form, "MessageStatus": status, "SmsStatus": status}

@@ -1,0 +1,41 @@
+"""What she sent besides text: a voice note, a photo or PDF of a document, something else.
+Pure: the worker attaches media to her open ticket and answers with these replies.
+
+Audio is not understood yet: a kind reply and the offer of a person. A photo or PDF is usually
+a document (PPT, diploma, passport) for a case worker: acknowledged, and attached to her
+ticket when one is open; otherwise she is offered a person to look at it.
+"""
+
+from __future__ import annotations
+
+from bot.content import ContentStore
+from bot.messages import BotReply, Button, Media
+
+VOICE = "voice"
+DOCUMENT = "document"
+OTHER = "other"
+REQUEST_HUMAN = "/request_human"
+
+
+def kind(media: tuple[Media, ...]) -> str | None:
+    """The kind of what she sent (a document wins over audio in a mixed message)."""
+    types = [m.content_type.lower() for m in media]
+    if not types:
+        return None
+    if any(t.startswith("image/") or t == "application/pdf" for t in types):
+        return DOCUMENT
+    if any(t.startswith("audio/") for t in types):
+        return VOICE
+    return OTHER
+
+
+def replies(media_kind: str, content: ContentStore, attached: bool) -> list[BotReply]:
+    """Her answer for a media-only message (`attached`: it went to her case worker)."""
+    if attached:
+        return [BotReply(text=content.system_text("media_attached"))]
+    offer = (Button(title=content.system_text("topic_request_human"), payload=REQUEST_HUMAN),)
+    if media_kind == VOICE:
+        return [BotReply(text=content.system_text("voice_note_received"), buttons=offer)]
+    if media_kind == DOCUMENT:
+        return [BotReply(text=content.system_text("document_received"), buttons=offer)]
+    return [BotReply(text=content.system_text("media_received"))]
