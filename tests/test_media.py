@@ -3,7 +3,11 @@ photo or PDF is acknowledged, and attached to her open ticket for the case worke
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import threading
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -14,7 +18,9 @@ from bot.runtime import Runtime
 from bot.storage import record_consent
 from bot.worker import ConversationWorker
 from tests.support.twilio_payloads import WHATSAPP_VOICE_NOTE
+from tests.test_console import account, csrf, login
 from tests.test_worker import ScriptedRasa, outbox_bodies, work
+from webhooks.app import create_app
 
 
 def she_sends_media(runtime: Runtime, number: str, content_type: str, body: str = "") -> str:
@@ -84,3 +90,67 @@ def test_a_document_without_a_ticket_offers_a_person(runtime: Runtime, number: s
     work(ConversationWorker(runtime, ScriptedRasa([BotReply("x")])))
     [reply] = outbox_bodies(runtime, pid)
     assert reply.startswith(runtime.content.system_text("document_received"))
+
+
+class _MediaHandler(BaseHTTPRequestHandler):
+    """Serves one "Twilio media" file, only with the account's credentials."""
+
+    expected_auth = ""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.headers.get("Authorization") != self.expected_auth:
+            self.send_response(401)
+            self.end_headers()
+            return
+        body = b"%PDF-1.4 diploma"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def media_server(runtime: Runtime):  # type: ignore[no-untyped-def]
+    settings = runtime.settings
+    token = base64.b64encode(
+        f"{settings.twilio_account_sid}:{settings.twilio_auth_token}".encode()
+    ).decode()
+    _MediaHandler.expected_auth = "Basic " + token
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _MediaHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    runtime.settings = dataclasses.replace(settings, twilio_api_url=base)
+    yield base
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_case_worker_opens_her_document_through_the_console_and_others_cannot(
+    runtime: Runtime, media_server: str
+) -> None:
+    app = create_app(runtime.settings, runtime)
+    app.config["SESSION_COOKIE_SECURE"] = False
+    ticket = runtime.handoff.open("p_" + uuid.uuid4().hex, "whatsapp", "credentials", "título")
+    url = f"{media_server}/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
+    elsewhere = "http://169.254.169.254/latest"
+    runtime.handoff.attach(
+        ticket.id,
+        [{"url": url, "content_type": "application/pdf"}, {"url": elsewhere, "content_type": "x"}],
+    )
+    ana, bea = app.test_client(), app.test_client()
+    login(ana, account(runtime))
+    login(bea, account(runtime))
+    ana.post("/console/claim", data={"csrf": csrf(ana, "/console/")})
+    page = ana.get(f"/console/tickets/{ticket.id}").get_data(as_text=True)
+    assert "application/pdf" in page
+    opened = ana.get(f"/console/tickets/{ticket.id}/attachments/0")
+    assert opened.status_code == 200 and opened.data == b"%PDF-1.4 diploma"
+    assert opened.headers["Content-Type"] == "application/pdf"
+    # Only Twilio's host is ever fetched (no request elsewhere through the console).
+    assert ana.get(f"/console/tickets/{ticket.id}/attachments/1").status_code == 502
+    assert ana.get(f"/console/tickets/{ticket.id}/attachments/7").status_code == 404
+    assert bea.get(f"/console/tickets/{ticket.id}/attachments/0").status_code == 403

@@ -68,6 +68,9 @@ def _ticket_json(ticket: Ticket) -> dict[str, Any]:
         "claimed_by": ticket.claimed_by or None,
         # Phone numbers: masked except for supervisors.
         "address": ticket.address if _is_supervisor() else mask_address(ticket.address),
+        # Files she sent while the ticket was open (Twilio media URLs: fetch with the
+        # account's credentials, or open them in the console).
+        "attachments": rt.handoff.attachments(ticket.id),
     }
 
 

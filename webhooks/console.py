@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     g,
@@ -30,6 +31,7 @@ from bot.casework import CaseworkError, Conflict
 from bot.caseworkers import SUPERVISOR, check_password, find
 from bot.handoff import URGENT, Ticket
 from bot.identity import mask_address
+from bot.media_fetch import MediaUnavailable, fetch
 from bot.redelivery import can_retry, retried_as, retry_failed
 from bot.relay import RelayError, reply, send_template, window_open
 from bot.storage import add_note, handoff_history_for, notes, transcript
@@ -190,12 +192,30 @@ def ticket(ticket_id: str) -> ResponseReturnValue:
         if g.case_worker.role == SUPERVISOR
         else set(),
         notes=notes(rt.sessions, current.id),
+        attachments=rt.handoff.attachments(current.id),
         history=handoff_history_for(rt.sessions, current.participant),
         canned=[canned[k] for k in sorted(canned) if k.startswith("canned_")],
         mine=current.claimed_by == g.case_worker.email,
         window_open=window_open(rt, current),
         templates=rt.content.snapshot().whatsapp_templates,
     )
+
+
+@bp.get("/tickets/<ticket_id>/attachments/<int:number>")
+@login_required
+def attachment(ticket_id: str, number: int) -> ResponseReturnValue:
+    """A file she sent, fetched from Twilio for whoever may see her ticket."""
+    rt = runtime()
+    current = _ticket_or_error(ticket_id, must_hold=False)
+    files = rt.handoff.attachments(current.id)
+    if not 0 <= number < len(files):
+        abort(404)
+    try:
+        media = fetch(files[number]["url"], rt.settings)
+    except MediaUnavailable as exc:
+        return Response(str(exc) + "\n", status=502, mimetype="text/plain")
+    headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+    return Response(media.content, mimetype=media.content_type, headers=headers)
 
 
 def _back(ticket_id: str) -> ResponseReturnValue:
