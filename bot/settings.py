@@ -111,8 +111,8 @@ class Settings:
     rate_limit_per_minute: int = 15
     max_body_chars: int = 4096
     rasa_max_chars: int = 1000
-    # SMS cost: transliterate á í ó ú… to GSM-7 (a segment holds 160 characters instead of
-    # 70) and split long answers into numbered parts within this many segments per reply.
+    # SMS cost: transliterate á í ó ú… to GSM-7 and drop emoji (a segment holds 160 characters
+    # instead of 70) and split long answers into numbered parts within this many segments per reply.
     sms_transliterate: bool = True
     sms_budget_segments: int = 3
     # Addresses ("whatsapp:+…" or "+…") told at once when an urgent ticket opens.

@@ -52,10 +52,13 @@ def for_channel(
     """The outbox entries for one message: itself, or its SMS parts (new ids, in order)."""
     if message.channel != SMS or message.content_sid or not message.body:
         return [message]
+    # Emoji go too when transliterating: one emoji makes the whole SMS UCS-2 (70 characters a
+    # segment), and the phones that rely on SMS often show it as a box anyway.
     parts = shape_sms(
         strip_whatsapp_markup(message.body),
         transliterate=transliterate,
         budget_segments=budget_segments,
+        drop_emoji=transliterate,
     )
     if len(parts) == 1:
         return [dataclasses.replace(message, body=parts[0])]
