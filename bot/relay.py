@@ -85,9 +85,10 @@ def window_open(rt: Runtime, ticket: Ticket, now: datetime | None = None) -> boo
 
 
 def send_template(
-    rt: Runtime, ticket: Ticket, template_id: str, proactive: bool = False
+    rt: Runtime, ticket: Ticket, template_id: str, proactive: bool = True
 ) -> OutboundMessage:
-    """An approved WhatsApp template (works outside the 24-hour window)."""
+    """An approved WhatsApp template (works outside the 24-hour window). Proactive: she has
+    not written for a day, so Ley 2300's hours and one-a-day apply, and an opt-out stops it."""
     template = next(
         (t for t in rt.content.snapshot().whatsapp_templates if t.id == template_id), None
     )
