@@ -574,6 +574,20 @@ def record_consent(
         session.commit()
 
 
+def consent_and_opt_out(
+    sessions: sessionmaker[Session], participant_id: str
+) -> tuple[str | None, bool]:
+    """Her accepted notice version (None: none) and whether she opted out, in one query: the
+    worker needs both for every message."""
+    with sessions() as session:
+        row = session.execute(
+            select(Participant.consent_version, Participant.opted_out_at).where(
+                Participant.id == participant_id
+            )
+        ).first()
+    return (None, False) if row is None else (row[0], row[1] is not None)
+
+
 def consent_version(sessions: sessionmaker[Session], participant_id: str) -> str | None:
     """The notice version she accepted, or None (never, or erased)."""
     with sessions() as session:

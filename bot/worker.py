@@ -38,6 +38,7 @@ from bot.reminder_job import remember_address
 from bot.runtime import Runtime
 from bot.storage import (
     IN,
+    consent_and_opt_out,
     consent_version,
     is_opted_out,
     recent_claim_waits,
@@ -145,7 +146,7 @@ class ConversationWorker(MailboxConsumer):
             self.settings.rasa_max_chars,
         )
         store = self.rt.content
-        accepted = consent_version(self.rt.sessions, participant)
+        accepted, opted_out = consent_and_opt_out(self.rt.sessions, participant)
         current = self.notice_version()
         consented = not needs_consent(accepted, current)
         keep = consented
@@ -160,7 +161,7 @@ class ConversationWorker(MailboxConsumer):
                     text="", handoff=URGENT, handoff_topic=f"emergency:{decision.crisis.case}"
                 ),
             ]
-        elif (choice := self.opt_out_keyword(participant, message)) is not None:
+        elif (choice := self.opt_out_keyword(participant, message, opted_out)) is not None:
             replies = choice
         elif (rights := self.data_rights(participant, message)) is not None:
             replies, keep = rights
@@ -323,9 +324,10 @@ class ConversationWorker(MailboxConsumer):
             return [BotReply(text=text)]
         return []
 
-    def opt_out_keyword(self, participant: str, message: InboundMessage) -> list[BotReply] | None:
+    def opt_out_keyword(
+        self, participant: str, message: InboundMessage, was_out: bool
+    ) -> list[BotReply] | None:
         """BAJA / STOP… and ALTA / START… as the whole message; confirmed once."""
-        was_out = is_opted_out(self.rt.sessions, participant)
         wish = optout.keyword(message.text, was_out)
         if wish is None:
             return None

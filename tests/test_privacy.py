@@ -17,7 +17,7 @@ from bot.consent import ACCEPT, DECLINE, answer_to_notice
 from bot.data_rights import ERASE, SHOW, command, confirms_erasure
 from bot.keys import Keys
 from bot.logs import PhoneNumberFilter, mask_phone_numbers
-from bot.messages import OPT_OUT_SIGNAL, BotReply, OutboundMessage
+from bot.messages import OPT_OUT_SIGNAL, BotReply, OutboundMessage, parse_twilio_form
 from bot.optout import IN, OUT, keyword
 from bot.rasa_service import tracker_key_prefix
 from bot.retention import purge_expired
@@ -37,6 +37,7 @@ from bot.storage import (
     transcript,
 )
 from bot.worker import ConversationWorker
+from tests.support.twilio_payloads import SMS_HOLA
 from tests.test_worker import ScriptedRasa, outbox_bodies, she_writes, work
 
 
@@ -280,17 +281,21 @@ def test_over_the_rate_limit_she_is_told_once_and_rasa_is_spared(
 ) -> None:
     rasa = ScriptedRasa([BotReply("respuesta")])
     worker = ConversationWorker(runtime, rasa)
-    pid = ""
+    pid = she_writes(runtime, "hola", sid(), sender=her)  # her consent, before the flood
+    work(worker)
+    rasa.received.clear()
     for i in range(3):
-        pid = she_writes(runtime, f"spam {i}", f"SMr{i}", sender=her)
-        item = runtime.redis.lpop(runtime.keys.mailbox("inbox", pid))
-        flagged = json.loads(item)  # the webhook flags it; here we do what it does
-        flagged["over_rate_limit"] = True
-        runtime.redis.rpush(runtime.keys.mailbox("inbox", pid), json.dumps(flagged))
-        work(worker)
-    assert texts(runtime, pid) == [runtime.content.system_text("throttled")]
+        form = {**SMS_HOLA, "From": her, "Body": f"spam {i}", "MessageSid": sid()}
+        form["SmsMessageSid"] = form["MessageSid"]
+        # What the webhook does past the limit: the message is kept, flagged.
+        message = dataclasses.replace(parse_twilio_form(form), over_rate_limit=True)
+        runtime.inbox.enqueue(pid, [message.to_json()])
+    work(worker)
+    assert texts(runtime, pid)[-1] == runtime.content.system_text("throttled")
+    assert texts(runtime, pid).count(runtime.content.system_text("throttled")) == 1
     assert rasa.received == []
-    assert len(transcript(runtime.sessions, pid)) == 3  # kept: nothing is lost
+    kept = [m.text for m in transcript(runtime.sessions, pid)]
+    assert [t for t in kept if t.startswith("spam")] == ["spam 0", "spam 1", "spam 2"]
 
 
 def test_an_urgent_ticket_alerts_supervisors_without_personal_data(
