@@ -6,8 +6,14 @@ PUBLIC_BASE_URL + the path and query of the request.
 
 from __future__ import annotations
 
-from flask import Request
+import logging
+
+from flask import Request, Response
 from twilio.request_validator import RequestValidator
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 
@@ -32,3 +38,21 @@ def verify_twilio_request(request: Request, auth_token: str, public_base_url: st
     validator = RequestValidator(auth_token)
     if not validator.validate(public_url(request, public_base_url), request.form, signature):
         raise SignatureInvalid
+
+
+def plain(text: str, status: int) -> Response:
+    return Response(text + "\n", status=status, mimetype="text/plain")
+
+
+def refuse_unsigned(request: Request, settings: Settings) -> Response | None:
+    """None when Twilio signed the request; else the 403 to answer, missing and invalid
+    signatures told apart (an invalid one usually means a wrong PUBLIC_BASE_URL)."""
+    try:
+        verify_twilio_request(request, settings.twilio_auth_token, settings.public_base_url)
+    except SignatureMissing:
+        log.warning("rejected %s: X-Twilio-Signature header missing", request.path)
+        return plain("missing X-Twilio-Signature", 403)
+    except SignatureInvalid:
+        log.warning("rejected %s: X-Twilio-Signature invalid (check PUBLIC_BASE_URL)", request.path)
+        return plain("invalid X-Twilio-Signature", 403)
+    return None

@@ -15,7 +15,7 @@ from bot.identity import mask_address, participant_id
 from bot.messages import InvalidInbound, parse_twilio_form
 from bot.ratelimit import count_message
 from webhooks.extensions import runtime
-from webhooks.signature import SignatureInvalid, SignatureMissing, verify_twilio_request
+from webhooks.signature import plain, refuse_unsigned
 
 log = logging.getLogger(__name__)
 
@@ -25,33 +25,23 @@ TWIML_TYPE = "text/xml; charset=utf-8"
 bp = Blueprint("twilio_inbound", __name__, url_prefix="/twilio")
 
 
-def _plain(text: str, status: int) -> Response:
-    return Response(text + "\n", status=status, mimetype="text/plain")
-
-
 @bp.post("/messages")
 def receive_message() -> Response:
     rt = runtime()
     settings = rt.settings
-    try:
-        verify_twilio_request(request, settings.twilio_auth_token, settings.public_base_url)
-    except SignatureMissing:
-        log.warning("rejected %s: X-Twilio-Signature header missing", request.path)
-        return _plain("missing X-Twilio-Signature", 403)
-    except SignatureInvalid:
-        log.warning("rejected %s: X-Twilio-Signature invalid (check PUBLIC_BASE_URL)", request.path)
-        return _plain("invalid X-Twilio-Signature", 403)
+    if (refusal := refuse_unsigned(request, settings)) is not None:
+        return refusal
 
     try:
         message = parse_twilio_form(request.form)
     except InvalidInbound as exc:
         log.warning("rejected a signed request: %s", exc)
-        return _plain(f"bad request: {exc}", 400)
+        return plain(f"bad request: {exc}", 400)
 
     if len(message.text) > settings.max_body_chars:
         # Twilio never sends more than 4,096 characters: this is not a real message.
         log.warning("rejected a signed request: Body of %s characters", len(message.text))
-        return _plain(f"Body longer than {settings.max_body_chars} characters", 413)
+        return plain(f"Body longer than {settings.max_body_chars} characters", 413)
 
     participant = participant_id(settings.participant_id_key, message.address)
     # Twilio's redelivery of a message already accepted does not count against her.

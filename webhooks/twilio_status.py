@@ -14,33 +14,23 @@ from flask import Blueprint, Response, request
 
 from bot.delivery import InvalidStatusCallback, apply_status, parse_status_callback
 from webhooks.extensions import runtime
-from webhooks.signature import SignatureInvalid, SignatureMissing, verify_twilio_request
+from webhooks.signature import plain, refuse_unsigned
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("twilio_status", __name__, url_prefix="/twilio")
 
 
-def _plain(text: str, status: int) -> Response:
-    return Response(text + "\n", status=status, mimetype="text/plain")
-
-
 @bp.post("/status")
 def receive_status() -> Response:
     rt = runtime()
     settings = rt.settings
-    try:
-        verify_twilio_request(request, settings.twilio_auth_token, settings.public_base_url)
-    except SignatureMissing:
-        log.warning("rejected %s: X-Twilio-Signature header missing", request.path)
-        return _plain("missing X-Twilio-Signature", 403)
-    except SignatureInvalid:
-        log.warning("rejected %s: X-Twilio-Signature invalid (check PUBLIC_BASE_URL)", request.path)
-        return _plain("invalid X-Twilio-Signature", 403)
+    if (refusal := refuse_unsigned(request, settings)) is not None:
+        return refusal
     try:
         report = parse_status_callback(request.form, request.args)
     except InvalidStatusCallback as exc:
         log.warning("rejected a signed status callback: %s", exc)
-        return _plain(f"bad request: {exc}", 400)
+        return plain(f"bad request: {exc}", 400)
     apply_status(rt, report)
-    return _plain("ok", 200)
+    return plain("ok", 200)
