@@ -332,3 +332,13 @@ def test_the_retention_purge_deletes_only_what_is_past_retention(
     assert [m.text for m in transcript(runtime.sessions, pid)] == ["nuevo"]
     runtime.redis.set(runtime.keys.purge_lock(), "1")
     assert purge_expired(runtime) is None  # another process is purging
+
+
+def test_the_full_policy_linked_from_the_notice_is_served_from_content(runtime: Runtime) -> None:
+    from webhooks.app import create_app
+
+    page = create_app(runtime.settings, runtime).test_client().get("/privacidad")
+    text = page.get_data(as_text=True)
+    privacy = runtime.content.snapshot().privacy
+    assert page.status_code == 200 and privacy is not None
+    assert "Ley 1581" in text and privacy.notice_version in text and "BORRAR MIS DATOS" in text
