@@ -86,3 +86,21 @@ def paced(rate: float, count: int, clients: int, task: Callable[[int], None]) ->
     for t in threads:
         t.join()
     return time.perf_counter() - start
+
+
+def accepted_notice(stack: Stack, addresses: list[str]) -> None:
+    """These participants accepted the privacy notice before (the benchmarks measure the
+    answering path, not the first-contact notice)."""
+    from bot.content import ContentStore
+    from bot.identity import participant_id
+    from bot.settings import content_dir
+    from bot.storage import make_engine, make_sessionmaker, record_consent
+
+    engine = make_engine(stack.env["DATABASE_URL"])
+    sessions = make_sessionmaker(engine)
+    version = ContentStore(content_dir()).snapshot().privacy.notice_version  # type: ignore[union-attr]
+    key = stack.env["PARTICIPANT_ID_KEY"]
+    for address in addresses:
+        channel = "whatsapp" if address.startswith("whatsapp:") else "sms"
+        record_consent(sessions, participant_id(key, address), channel, version)
+    engine.dispose()

@@ -18,7 +18,7 @@ import uuid
 import redis
 import requests
 
-from bench.common import bench_stack, paced, percentile, summary_ms
+from bench.common import accepted_notice, bench_stack, paced, percentile, summary_ms
 from bot.rasa_client import WEBHOOK_PATH
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, delete_prefix
 from tests.support.twilio_endpoint import TwilioEndpoint
@@ -38,6 +38,7 @@ def main() -> int:
         stack.start()
         url = stack.web_url + "/twilio/messages"
         numbers = [f"+5730{uuid.uuid4().int % 10**8:08d}" for _ in range(MESSAGES)]
+        accepted_notice(stack, numbers)
         sent_at: dict[str, float] = {}
         acks: list[float] = []
         session = requests.Session()
