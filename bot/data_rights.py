@@ -20,6 +20,7 @@ ERASE_WORDS = frozenset({
     "elimina mis datos", "eliminen mis datos", "borrar todos mis datos", "delete my data",
 })  # fmt: skip
 CONFIRM_WORDS = frozenset({"borrar", "si borrar", "borrar todo", "si, borrar", "confirmo"})
+KEEP_WORDS = frozenset({"no", "no gracias", "mejor no", "no borrar", "dejalo asi", "dejalo"})
 
 
 def command(text: str) -> str | None:
@@ -34,3 +35,8 @@ def command(text: str) -> str | None:
 
 def confirms_erasure(text: str) -> bool:
     return fold(text).replace(",", "") in {w.replace(",", "") for w in CONFIRM_WORDS}
+
+
+def keeps_her_data(text: str) -> bool:
+    """Her "no" to the erasure question (anything else is just her next message)."""
+    return fold(text).replace(",", "") in KEEP_WORDS

@@ -245,6 +245,8 @@ class ConversationWorker(MailboxConsumer):
             if data_rights.confirms_erasure(message.text):
                 erase_everything(self.rt, participant)
                 return [BotReply(text=store.system_text("erase_done"))], False
+            if data_rights.keeps_her_data(message.text):
+                return [BotReply(text=store.system_text("erase_cancelled"))], False
             if data_rights.command(message.text) is None:
                 return None  # she moved on: her message is handled as usual
         wish = data_rights.command(message.text)

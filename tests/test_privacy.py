@@ -99,6 +99,17 @@ def test_data_rights_commands(text: str, wish: str | None) -> None:
     assert command(text) == wish
 
 
+def test_her_no_keeps_her_data_and_is_confirmed(runtime: Runtime, her: str) -> None:
+    rasa = ScriptedRasa([BotReply("x")])
+    worker = ConversationWorker(runtime, rasa)
+    pid = she_writes(runtime, "BORRAR MIS DATOS", sid(), sender=her)
+    work(worker)
+    she_writes(runtime, "no", sid(), sender=her)
+    work(worker)
+    assert texts(runtime, pid)[-1] == runtime.content.system_text("erase_cancelled")
+    assert sql_rows_about(runtime, pid)["participants"] == 1 and rasa.received == []
+
+
 def test_only_a_clear_borrar_confirms_an_erasure() -> None:
     assert confirms_erasure("BORRAR") and confirms_erasure("sí, borrar")
     assert not confirms_erasure("no") and not confirms_erasure("borrar el curso")
@@ -123,7 +134,7 @@ def test_first_contact_gets_the_notice_and_nothing_is_stored(runtime: Runtime, h
     pid = she_writes(runtime, "hola, quiero info de cursos", sid(), consented=False, sender=her)
     work(ConversationWorker(runtime, rasa))
     notice, rights = texts(runtime, pid)
-    assert "180 días" in notice and "no tu número" in notice
+    assert "180 días" in notice and "Tu número no queda" in notice
     assert "ACEPTO" in rights and runtime.settings.public_base_url + "/privacidad" in rights
     assert rasa.received == []  # Rasa keeps a tracker: not before she accepts
     assert sql_rows_about(runtime, pid) == {"participants": 0, "messages": 0}
@@ -211,7 +222,7 @@ def test_mis_datos_says_what_is_stored(runtime: Runtime, her: str) -> None:
     work(worker)
     summary, more = texts(runtime, pid)[-2:]
     assert "1 mensajes" in summary and "180 días" in summary
-    assert "Recordatorios de becas: 1" in more and "No guardamos tu número" in more
+    assert "Recordatorios de becas: 1" in more and "Tu número de teléfono no queda" in more
 
 
 def test_borrar_mis_datos_erases_her_everywhere_after_confirmation(
