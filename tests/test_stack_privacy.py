@@ -134,7 +134,7 @@ def test_what_is_stored_before_consent_after_consent_and_after_erasure(
     assert_stored(stack, her, "after consent", 20)
 
     her.says("MIS DATOS")
-    bodies = wait_for_text(her, "no queda en nuestra base de datos")
+    bodies = wait_for_text(her, "Para borrarlo todo")
     assert any("mensajes desde el" in b for b in bodies)
 
     her.says("BORRAR MIS DATOS")
