@@ -12,7 +12,7 @@ ALMAS   = $(VENV)/almas
 .PHONY: help envs env-app env-rasa model migrate run test test-fast lint bench clean browser
 
 help:
-	@echo "make run    set up everything and start the whole helpline (simulator on http://127.0.0.1:$(PORT)/simulator/)"
+	@echo "make run    set up everything and start the whole helpline (simulator on http://127.0.0.1:$(PORT)/simulator/, console login printed)"
 	@echo "make test   set up everything and run the whole test suite"
 	@echo "make lint   ruff"
 	@echo "make bench  benchmarks (webhook ack latency, end-to-end vs bare Rasa)"
@@ -41,8 +41,9 @@ migrate: env-app
 	ALMAS_ENV=development $(ALMAS) db upgrade
 
 run: envs migrate model
-	@echo "Starting web, worker, sender, rasa and actions. Simulator: http://127.0.0.1:$(PORT)/simulator/"
-	ALMAS_ENV=development WEB_PORT=$(PORT) PATH="$(CURDIR)/$(VENV):$$PATH" $(VENV)/honcho start -f Procfile -p $(PORT)
+	@echo "Simulator: http://127.0.0.1:$(PORT)/simulator/   (Ctrl-C stops every process)"
+	@ALMAS_ENV=development PORT=$(PORT) LOG_LEVEL=ERROR $(ALMAS) caseworker dev
+	ALMAS_ENV=development WEB_HOST=127.0.0.1 WEB_PORT=$(PORT) PATH="$(CURDIR)/$(VENV):$$PATH" $(VENV)/honcho start -f Procfile -p $(PORT)
 
 # The console's browser test drives Debian's chromium (Playwright's own browser download would
 # need the internet). Installed here when missing and we are root (as in CI).
@@ -64,8 +65,8 @@ lint: env-app
 	$(VENV)/ruff check .
 
 bench: envs model
-	$(VENV)/python bench/webhook_ack.py
-	$(VENV)/python bench/end_to_end.py
+	$(VENV)/python -m bench.webhook_ack
+	$(VENV)/python -m bench.end_to_end
 
 clean:
 	rm -rf .venv .venv-rasa models var .pytest_cache .ruff_cache

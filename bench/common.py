@@ -45,6 +45,7 @@ def bench_stack(**extra_env: str) -> Stack:
         **base_environment("almasbench" + uuid.uuid4().hex[:8], database_url),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
         "PORT": str(web_port),
+        "WEB_HOST": "127.0.0.1",
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}",
         "NLG_URL": f"http://127.0.0.1:{web_port}/nlg",

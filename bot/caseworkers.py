@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +18,10 @@ CASE_WORKER = "case_worker"
 SUPERVISOR = "supervisor"
 ROLES = (CASE_WORKER, SUPERVISOR)
 MIN_PASSWORD_LENGTH = 10
+# `make run` (development only) makes sure this supervisor exists so a newcomer can open the
+# console at once; its password is generated once and kept in a git-ignored file.
+DEVELOPMENT_EMAIL = "dev@almas.local"
+DEVELOPMENT_NAME = "Development supervisor"
 
 
 class AccountError(ValueError):
@@ -82,3 +87,32 @@ def by_token(sessions: sessionmaker[Session], token: str) -> CaseWorker | None:
             select(CaseWorker).where(CaseWorker.token_hash == _token_hash(token))
         )
     return worker if worker is not None and worker.active else None
+
+
+def set_password(sessions: sessionmaker[Session], email: str, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    with sessions() as session:
+        worker = session.scalar(select(CaseWorker).where(CaseWorker.email == email.strip().lower()))
+        if worker is None:
+            raise AccountError(f"no account for {email}")
+        worker.password_hash = generate_password_hash(password)
+        session.commit()
+
+
+def ensure_development_account(sessions: sessionmaker[Session], password_file: Path) -> str:
+    """The development supervisor's password: the one in `password_file` when it still logs
+    in, otherwise a new one (account created or its password reset) written there (0600)."""
+    if password_file.is_file():
+        password = password_file.read_text().strip()
+        if check_password(sessions, DEVELOPMENT_EMAIL, password) is not None:
+            return password
+    password = secrets.token_urlsafe(12)
+    if find(sessions, DEVELOPMENT_EMAIL) is None:
+        add(sessions, DEVELOPMENT_EMAIL, DEVELOPMENT_NAME, password, SUPERVISOR)
+    else:
+        set_password(sessions, DEVELOPMENT_EMAIL, password)
+    password_file.parent.mkdir(parents=True, exist_ok=True)
+    password_file.touch(mode=0o600)
+    password_file.write_text(password + "\n")
+    return password

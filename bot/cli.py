@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
 import sys
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
 from bot.logs import configure_logging
-from bot.settings import PROJECT_ROOT, Settings, SettingsError, announce, load_settings
+from bot.settings import (
+    DEFAULT_DATABASE_URL,
+    PROJECT_ROOT,
+    Settings,
+    SettingsError,
+    announce,
+    load_settings,
+)
 
 
 def _settings() -> Settings:
@@ -57,6 +66,30 @@ def sender() -> None:
     from bot.runtime import build_runtime
 
     OutboxSender(build_runtime(_settings())).run(_stop_on_signals())
+
+
+@main.command()
+def scheduler() -> None:
+    """Run the scheduled jobs: retention purge (hourly), scholarship reminders (every 15 min)."""
+    from bot.runtime import build_runtime
+    from bot.scheduler import run
+
+    run(build_runtime(_settings()), _stop_on_signals())
+
+
+@main.command()
+def purge() -> None:
+    """Delete transcripts and case notes older than TRANSCRIPT_RETENTION_DAYS, now."""
+    from bot.retention import purge_expired
+    from bot.runtime import build_runtime
+
+    settings = _settings()
+    removed = purge_expired(build_runtime(settings))
+    if removed is None:
+        raise click.ClickException("another process is purging right now; try again later")
+    days = settings.transcript_retention_days
+    counts = ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in removed.items())
+    click.echo(f"purged what is older than {days} days: {counts}")
 
 
 @main.command()
@@ -192,6 +225,32 @@ def caseworker_add(email: str, name: str, role: str) -> None:
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{role} {email} added")
+
+
+def _development_login_file(settings: Settings) -> Path:
+    """Where the development supervisor's password is kept: one file per database, so a
+    second database (a test's, say) never overwrites the password of `make run`'s own."""
+    name = "dev-login.txt"
+    if settings.database_url != DEFAULT_DATABASE_URL:
+        digest = hashlib.sha256(settings.database_url.encode()).hexdigest()[:8]
+        name = f"dev-login-{digest}.txt"
+    return PROJECT_ROOT / "var" / name
+
+
+@caseworker.command("dev")
+def caseworker_dev() -> None:
+    """Development only: make sure a supervisor can log in to the console; print how."""
+    from bot.caseworkers import DEVELOPMENT_EMAIL, ensure_development_account
+    from bot.runtime import build_runtime
+
+    settings = _settings()
+    if not settings.is_development:
+        raise click.ClickException("`almas caseworker dev` is for ALMAS_ENV=development only")
+    password_file = _development_login_file(settings)
+    password = ensure_development_account(build_runtime(settings).sessions, password_file)
+    console = f"{settings.public_base_url}/console/"
+    click.echo(f"Console:   {console}  user {DEVELOPMENT_EMAIL}  password {password}")
+    click.echo(f"           (kept in {password_file.relative_to(PROJECT_ROOT)})")
 
 
 @caseworker.command("token")

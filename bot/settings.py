@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TWILIO_REAL_API_URL = "https://api.twilio.com"
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'almas.db'}"
 
 DEVELOPMENT = "development"
 PRODUCTION = "production"
@@ -184,7 +185,7 @@ def load_settings(
                 "production mode needs these settings, which are unset: " + ", ".join(missing)
             )
 
-    database_url = env.get("DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'var' / 'almas.db'}"
+    database_url = env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     twilio_api_url = env.get("TWILIO_API_URL") or TWILIO_REAL_API_URL
     return Settings(
         env=mode,

@@ -125,6 +125,7 @@ def stack(twilio: TwilioEndpoint, session_dir: Path, redis_client: redis.Redis) 
         "TWILIO_API_URL": twilio.base_url,
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{web_port}",
         "PORT": str(web_port),
+        "WEB_HOST": "127.0.0.1",
         "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}",
         "NLG_URL": f"http://127.0.0.1:{web_port}/nlg",

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from click.testing import CliRunner
 
 from bot.cli import main
 from bot.runtime import Runtime
 from tests.conftest import base_environment
+from tests.support.stack import ROOT
 
 
 def run(runtime: Runtime, *args: str, **env: str):  # type: ignore[no-untyped-def]
@@ -91,3 +100,119 @@ def test_queue_lists_who_waits_first(runtime: Runtime) -> None:
     lines = run(runtime, "queue").output.strip().splitlines()
     assert "urgent" in lines[0] and "emergency:violence" in lines[0]
     assert lines[-1] == "2 waiting"
+
+
+def database_with_an_old_and_a_new_message(tmp_path) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """A database of its own (counts must not include other tests' rows): one message past
+    retention (181 days), one recent, from the same participant."""
+    from sqlalchemy import update
+
+    from bot.db import upgrade
+    from bot.storage import Message, make_engine, make_sessionmaker, record_inbound
+
+    url = f"sqlite:///{tmp_path / 'retention.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    record_inbound(sessions, "p_old", "sms", "viejo", "SMold")
+    record_inbound(sessions, "p_old", "sms", "nuevo", "SMnew")
+    with sessions() as session:
+        session.execute(
+            update(Message)
+            .where(Message.twilio_sid == "SMold")
+            .values(created_at=datetime.now(UTC) - timedelta(days=181))
+        )
+        session.commit()
+    engine.dispose()
+    return url, "p_old"
+
+
+def transcript_texts(url: str, participant: str) -> list[str]:
+    from bot.storage import make_engine, make_sessionmaker, transcript
+
+    engine = make_engine(url)
+    try:
+        return [m.text for m in transcript(make_sessionmaker(engine), participant)]
+    finally:
+        engine.dispose()
+
+
+def test_purge_deletes_what_is_past_retention_and_prints_what_it_deleted(
+    runtime: Runtime, tmp_path
+) -> None:
+    url, participant = database_with_an_old_and_a_new_message(tmp_path)
+    result = run(runtime, "purge", DATABASE_URL=url)
+    assert result.exit_code == 0, result.output
+    assert "older than 180 days: 1 messages, 0 handoff notes" in result.output
+    assert transcript_texts(url, participant) == ["nuevo"]
+
+
+def test_purge_says_so_when_another_process_is_purging(runtime: Runtime) -> None:
+    runtime.redis.set(runtime.keys.purge_lock(), "1")
+    result = CliRunner().invoke(
+        main,
+        ["purge"],
+        env=base_environment(runtime.settings.redis_prefix, runtime.settings.database_url),
+    )
+    assert result.exit_code != 0 and "another process is purging" in result.output
+
+
+def test_the_scheduler_process_purges_at_start_and_stops_cleanly_on_sigterm(
+    runtime: Runtime, tmp_path
+) -> None:
+    url, participant = database_with_an_old_and_a_new_message(tmp_path)
+    env = {
+        **os.environ,
+        **base_environment(runtime.settings.redis_prefix, url),
+    }
+    scheduler = subprocess.Popen(
+        [str(Path(sys.executable).parent / "almas"), "scheduler"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while transcript_texts(url, participant) != ["nuevo"]:
+            assert scheduler.poll() is None, scheduler.communicate()[0]
+            assert time.monotonic() < deadline, "the scheduler did not purge within 60 s"
+            time.sleep(0.2)
+        assert scheduler.poll() is None  # it keeps running after the first jobs
+    finally:
+        scheduler.send_signal(signal.SIGTERM)
+        output = scheduler.communicate(timeout=20)[0]
+    assert scheduler.returncode == 0, output
+    assert "retention purge" in output
+
+
+def test_caseworker_dev_gives_a_newcomer_a_console_login_in_development_only(
+    runtime: Runtime, tmp_path
+) -> None:
+    from bot.caseworkers import DEVELOPMENT_EMAIL, check_password
+    from bot.db import upgrade
+    from bot.storage import make_engine, make_sessionmaker
+
+    url = f"sqlite:///{tmp_path / 'dev.db'}"
+    upgrade(url)
+    env = base_environment(runtime.settings.redis_prefix, url, ALMAS_ENV="development")
+    first = CliRunner().invoke(main, ["caseworker", "dev"], env=env, catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    printed = re.search(r"Console: +(\S+) +user (\S+) +password (\S+)", first.output)
+    assert printed is not None, first.output
+    console, email, password = printed.groups()
+    assert console.endswith("/console/") and email == DEVELOPMENT_EMAIL
+    engine = make_engine(url)
+    try:
+        worker = check_password(make_sessionmaker(engine), email, password)
+        assert worker is not None and worker.role == "supervisor"
+        again = CliRunner().invoke(main, ["caseworker", "dev"], env=env)
+        assert f"password {password}" in again.output  # the same login every `make run`
+    finally:
+        engine.dispose()
+        kept = re.search(r"kept in (\S+)\)", first.output)
+        assert kept is not None
+        (ROOT / kept.group(1)).unlink(missing_ok=True)
+    production = base_environment(runtime.settings.redis_prefix, url)
+    refused = CliRunner().invoke(main, ["caseworker", "dev"], env=production)
+    assert refused.exit_code != 0 and "development only" in refused.output

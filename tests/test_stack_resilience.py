@@ -37,8 +37,8 @@ def test_message_held_by_a_killed_worker_is_answered_by_another_worker(
         maria.says("gracias")
         assert wait_until(lambda: inbox.holder_pid(pid) is not None, 15)
         holder = inbox.holder_pid(pid)
-        victim = next(n for n, p in stack.processes.items() if p.pid == holder)
-        assert victim.startswith("worker-")
+        victim = stack.name_of(holder)
+        assert victim is not None and victim.startswith("worker-")
         stack.stop(victim, sig=signal.SIGKILL)
     finally:
         os.killpg(rasa.pid, signal.SIGCONT)

@@ -1,13 +1,16 @@
 """The real stack as separate processes, started once per test session.
 
-Rasa (from .venv-rasa), the rasa-sdk action server, the web app under gunicorn, two
-conversation workers and an outbox sender, all on the real Redis, pointed at a local
-Twilio-compatible endpoint. Tests can stop and start Rasa and kill workers.
+Every process is started from its line in the `Procfile` (run by `/bin/sh`, as honcho and
+Procfile platforms do), so the suite runs exactly the commands a user's `make run` runs: Rasa
+(from .venv-rasa), the rasa-sdk action server, the web app under gunicorn, two conversation
+workers (the `worker` line twice), an outbox sender and the scheduler, all on the real Redis,
+pointed at a local Twilio-compatible endpoint. Tests can stop and start Rasa and kill workers.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -20,6 +23,18 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
+PROCFILE = ROOT / "Procfile"
+_PROCFILE_LINE = re.compile(r"^([A-Za-z0-9_-]+):\s*(.+)$")
+
+
+def procfile_commands(path: Path = PROCFILE) -> dict[str, str]:
+    """The Procfile's process lines, name → shell command (comments and blanks skipped)."""
+    commands: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        match = _PROCFILE_LINE.match(line.strip())
+        if match and not line.lstrip().startswith("#"):
+            commands[match.group(1)] = match.group(2)
+    return commands
 
 
 def free_port() -> int:
@@ -57,12 +72,23 @@ class Stack:
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
+    def start_process(self, name: str, line: str | None = None) -> subprocess.Popen:
+        """Start the Procfile's `line` (default: `name`) as process `name`, in its own process
+        group (stop() signals the shell and the command together)."""
+        command = procfile_commands()[line or name]
+        return self._start(name, ["/bin/sh", "-c", command])
+
+    def name_of(self, pid: int) -> str | None:
+        """The process (name) whose group holds `pid`."""
+        group = os.getpgid(pid)
+        return next((n for n, p in self.processes.items() if p.pid == group), None)
+
     def _start(self, name: str, command: list[str]) -> subprocess.Popen:
         with open(self.log_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy
             process = subprocess.Popen(
                 command,
                 cwd=ROOT,
-                env=self.env,
+                env={**self.env, "PATH": f"{VENV_BIN}{os.pathsep}{self.env.get('PATH', '')}"},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -71,7 +97,7 @@ class Stack:
         return process
 
     def start_rasa(self, timeout: float = 240.0) -> None:
-        self._start("rasa", [str(VENV_BIN / "almas"), "rasa", "run"])
+        self.start_process("rasa")
         if not wait_until(self.rasa_has_model, timeout, interval=0.5):
             raise RuntimeError("Rasa did not load its model in time:\n" + self.tail("rasa"))
 
@@ -91,22 +117,19 @@ class Stack:
             process.wait(timeout=10)
 
     def start_worker(self, name: str) -> subprocess.Popen:
-        return self._start(name, [str(VENV_BIN / "almas"), "worker"])
+        return self.start_process(name, "worker")
 
     def start(self) -> None:
-        self._start("actions", [str(VENV_BIN / "almas"), "actions"])
-        self._start(
-            "web",
-            [
-                str(VENV_BIN / "gunicorn"),
-                "--bind", f"127.0.0.1:{self.web_port}",
-                "--workers", "2", "--threads", "4",
-                "webhooks.app:create_app()",
-            ],
-        )  # fmt: skip
-        self.start_worker("worker-1")
-        self.start_worker("worker-2")
-        self._start("sender", [str(VENV_BIN / "almas"), "sender"])
+        """Every Procfile line once (the worker twice); Rasa last, waiting for its model."""
+        lines = procfile_commands()
+        for line in lines:
+            if line == "rasa":
+                continue
+            if line == "worker":
+                self.start_worker("worker-1")
+                self.start_worker("worker-2")
+            else:
+                self.start_process(line)
         self.start_rasa()
         if not wait_until(self.ready, 60, interval=0.5):
             raise RuntimeError(
