@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.db import upgrade
+from bot.store.db import upgrade
 from tests.conftest import base_environment
 from tests.support.stack import Stack, free_port
 
@@ -92,10 +92,10 @@ def paced(rate: float, count: int, clients: int, task: Callable[[int], None]) ->
 def accepted_notice(stack: Stack, addresses: list[str]) -> None:
     """These participants accepted the privacy notice before (the benchmarks measure the
     answering path, not the first-contact notice)."""
-    from bot.content import ContentStore
-    from bot.identity import participant_id
-    from bot.settings import content_dir
-    from bot.storage import make_engine, make_sessionmaker, record_consent
+    from bot.content.store import ContentStore
+    from bot.core.identity import participant_id
+    from bot.core.settings import content_dir
+    from bot.store.storage import make_engine, make_sessionmaker, record_consent
 
     engine = make_engine(stack.env["DATABASE_URL"])
     sessions = make_sessionmaker(engine)

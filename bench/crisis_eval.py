@@ -20,8 +20,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.crisis import detect
-from bot.rasa_service import MODEL_PATH, RASA_BIN, rasa_environment
+from bot.conversation.crisis import detect
+from bot.ops.rasa_service import MODEL_PATH, RASA_BIN, rasa_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"

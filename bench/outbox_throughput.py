@@ -29,11 +29,11 @@ from pathlib import Path
 import redis
 
 from bench.common import percentile
-from bot.db import upgrade
-from bot.messages import OutboundMessage
-from bot.outbox import OutboxSender
+from bot.core.messages import OutboundMessage
+from bot.core.settings import Settings, load_settings
+from bot.outbound.sender import OutboxSender
 from bot.runtime import build_runtime
-from bot.settings import Settings, load_settings
+from bot.store.db import upgrade
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, base_environment, delete_prefix
 from tests.support.twilio_endpoint import Fault, TwilioEndpoint
 

@@ -1,11 +1,11 @@
 """What the bot's 20 most common answers cost on SMS, in segments, as written and transliterated
-to GSM-7 (bot.sms). Prints a Markdown table. Pure: reads content/ only, sends nothing.
+to GSM-7 (bot.outbound.sms). Prints a Markdown table. Pure: reads content/ only, sends nothing.
 
 There is no usage data yet, so the 20 are chosen by the path every conversation walks: first
 contact (privacy notice, greeting, menus), not being understood, the topic answers, the first
 question of each guided flow, the hand-off to a case worker, the goodbye. Texts come from
 content/ through the project's loader and are rendered as sent: buttons as numbered options
-(render_reply), topic answers paged with "MÁS" (bot.paging) — every page counted, as if she
+(render_reply), topic answers paged with "MÁS" (bot.outbound.paging) — every page counted, as if she
 read the whole answer —, placeholders filled with example values.
 
 Columns: "as written" is what one SMS per body costs today; "transliterated" the same bodies
@@ -21,12 +21,12 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.content import ContentError, ContentStore
-from bot.i18n import TIMEZONE
-from bot.messages import BotReply, Button, render_reply
-from bot.office_hours import opening_in_words
-from bot.paging import DEFAULT_BUDGET, paginate
-from bot.sms import GSM7, UCS2, encoding, shape_sms, sms_cost, transliterate_for_gsm
+from bot.content.i18n import TIMEZONE
+from bot.content.store import ContentError, ContentStore
+from bot.core.messages import BotReply, Button, render_reply
+from bot.handoff.office_hours import opening_in_words
+from bot.outbound.paging import DEFAULT_BUDGET, paginate
+from bot.outbound.sms import GSM7, UCS2, encoding, shape_sms, sms_cost, transliterate_for_gsm
 
 EXAMPLE = {  # placeholder values, as the engine would fill them
     "retention_days": 180,

@@ -1,1 +1,17 @@
-"""ALMAS Assistant engine: everything but HTTP (no Flask here)."""
+"""ALMAS Assistant engine: everything but HTTP (no Flask here), in packages by concept.
+
+Layers, bottom to top (a package imports only from the layers below it and from itself):
+
+    core                                      settings, keys, logs, identity, messages
+    queue · store · content · channels        mailboxes · SQL · content/ · Twilio
+    outbound                                  outbox sender, delivery, SMS shaping, proactive
+    handoff                                   ticket queue, relay, case work, accounts, alerts
+    privacy                                   consent, data rights, erasure, retention, opt-out
+    reminders                                 scholarship reminders
+    conversation                              the worker and its gates, crisis, Rasa client
+    ops                                       CLI, scheduler, Rasa service, content check
+
+`bot.runtime` is the composition root: it builds the long-lived objects and may import any
+package but `ops`; packages name its `Runtime` in type hints only. Nothing in `bot` imports
+`flows` (Rasa's actions) or `webhooks` (HTTP). tests/test_layers.py keeps all of this.
+"""

@@ -8,12 +8,12 @@ import redis
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.content import ContentStore, default_store
-from bot.handoff import HandoffQueue
-from bot.keys import Keys
-from bot.mailbox import INBOX, OUTBOX, MailboxQueue
-from bot.settings import Settings
-from bot.storage import make_engine, make_sessionmaker
+from bot.content.store import ContentStore, default_store
+from bot.core.keys import Keys
+from bot.core.settings import Settings
+from bot.handoff.queue import HandoffQueue
+from bot.queue.mailbox import INBOX, OUTBOX, MailboxQueue
+from bot.store.storage import make_engine, make_sessionmaker
 
 
 @dataclass

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import redis
 
-from bot.content import ContentStore
-from bot.db import upgrade
-from bot.rasa_service import MODEL_PATH, model_is_current
+from bot.content.store import ContentStore
+from bot.core.settings import Settings, load_settings
+from bot.ops.rasa_service import MODEL_PATH, model_is_current
 from bot.runtime import Runtime, build_runtime
-from bot.settings import Settings, load_settings
+from bot.store.db import upgrade
 from tests.support.stack import Stack, free_port
 from tests.support.twilio_endpoint import TwilioEndpoint
 

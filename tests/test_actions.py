@@ -13,7 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import flows.actions.common as common
-from bot.content import ContentStore
+from bot.content.store import ContentStore
 from flows.actions import (
     ActionCredentialNext,
     ActionCredentialPrevious,

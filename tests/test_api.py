@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from bot.caseworkers import add, issue_token
-from bot.messages import OutboundMessage
+from bot.core.messages import OutboundMessage
+from bot.handoff.accounts import add, issue_token
 from bot.runtime import Runtime
-from bot.storage import Message, record_inbound
+from bot.store.storage import Message, record_inbound
 from webhooks.app import create_app
 
 
@@ -158,7 +158,7 @@ def test_outside_the_window_an_approved_template_can_be_sent(client, runtime: Ru
 def test_a_waiting_whatsapp_ticket_is_nudged_once_before_its_window_closes(
     runtime: Runtime,
 ) -> None:
-    from bot.relay import nudge_before_window_closes
+    from bot.handoff.relay import nudge_before_window_closes
 
     closing = waiting_ticket(runtime, hours_ago=23.5)
     fresh = waiting_ticket(runtime, hours_ago=2)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.ops.cli import main
 from bot.runtime import Runtime
 from tests.conftest import base_environment
 from tests.support.stack import ROOT
@@ -70,7 +70,7 @@ def test_db_upgrade(runtime: Runtime, tmp_path) -> None:
 
 
 def test_caseworker_add_with_password_from_stdin_and_token_as_last_line(runtime: Runtime) -> None:
-    from bot.caseworkers import by_token, check_password
+    from bot.handoff.accounts import by_token, check_password
 
     environ = base_environment(runtime.settings.redis_prefix, runtime.settings.database_url)
     email = f"ana.{runtime.settings.redis_prefix}@almas.example.org"
@@ -107,8 +107,8 @@ def database_with_an_old_and_a_new_message(tmp_path) -> tuple[str, str]:  # type
     retention (181 days), one recent, from the same participant."""
     from sqlalchemy import update
 
-    from bot.db import upgrade
-    from bot.storage import Message, make_engine, make_sessionmaker, record_inbound
+    from bot.store.db import upgrade
+    from bot.store.storage import Message, make_engine, make_sessionmaker, record_inbound
 
     url = f"sqlite:///{tmp_path / 'retention.db'}"
     upgrade(url)
@@ -128,7 +128,7 @@ def database_with_an_old_and_a_new_message(tmp_path) -> tuple[str, str]:  # type
 
 
 def transcript_texts(url: str, participant: str) -> list[str]:
-    from bot.storage import make_engine, make_sessionmaker, transcript
+    from bot.store.storage import make_engine, make_sessionmaker, transcript
 
     engine = make_engine(url)
     try:
@@ -189,9 +189,9 @@ def test_the_scheduler_process_purges_at_start_and_stops_cleanly_on_sigterm(
 def test_caseworker_dev_gives_a_newcomer_a_console_login_in_development_only(
     runtime: Runtime, tmp_path
 ) -> None:
-    from bot.caseworkers import DEVELOPMENT_EMAIL, check_password
-    from bot.db import upgrade
-    from bot.storage import make_engine, make_sessionmaker
+    from bot.handoff.accounts import DEVELOPMENT_EMAIL, check_password
+    from bot.store.db import upgrade
+    from bot.store.storage import make_engine, make_sessionmaker
 
     url = f"sqlite:///{tmp_path / 'dev.db'}"
     upgrade(url)

@@ -11,10 +11,10 @@ import uuid
 import pytest
 
 import webhooks.console as console_module
-from bot.caseworkers import add
-from bot.messages import OutboundMessage
+from bot.core.messages import OutboundMessage
+from bot.handoff.accounts import add
 from bot.runtime import Runtime
-from bot.storage import record_inbound
+from bot.store.storage import record_inbound
 from webhooks.app import create_app
 
 PASSWORD = "una-clave-muy-larga"

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import bot.content
-from bot.cli import main
-from bot.content import ContentError, ContentStore
-from bot.content_check import check, domain_responses
+import bot.content.store
+from bot.content.store import ContentError, ContentStore
+from bot.ops.cli import main
+from bot.ops.content_check import check, domain_responses
 from flows.actions.credit import BUSINESS_MONTHS, precheck_outcome
 from flows.actions.fallback import OFFERABLE
 from flows.actions.topics import TOPIC_RESPONSES
@@ -82,7 +82,7 @@ def test_a_response_the_dialogue_needs_must_exist(tmp_path: Path) -> None:
 
 
 def test_an_edit_reaches_a_running_process_without_restart(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(bot.content, "RELOAD_CHECK_SECONDS", 0.0)
+    monkeypatch.setattr(bot.content.store, "RELOAD_CHECK_SECONDS", 0.0)
     content = copy_content(tmp_path)
     store = ContentStore(content)
     assert "gusto" in store.render("utter_you_are_welcome").text

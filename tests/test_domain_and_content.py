@@ -9,7 +9,7 @@ import yaml
 from rasa_sdk import Action
 
 import flows.actions
-from bot.content import ContentStore
+from bot.content.store import ContentStore
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = yaml.safe_load((ROOT / "flows" / "domain.yml").read_text())

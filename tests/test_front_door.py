@@ -15,7 +15,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.ops.cli import main
 from tests.support.stack import PROCFILE, ROOT, procfile_commands
 
 ALMAS = Path(sys.executable).parent / "almas"

@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
-from bot.handoff import NORMAL, URGENT, HandoffQueue
+from bot.handoff.queue import NORMAL, URGENT, HandoffQueue
 from bot.runtime import Runtime
-from bot.storage import handoff_history
+from bot.store.storage import handoff_history
 
 
 @pytest.fixture

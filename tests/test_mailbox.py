@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from bot.mailbox import DEAD, MailboxQueue
+from bot.queue.mailbox import DEAD, MailboxQueue
 from bot.runtime import Runtime
 
 

@@ -11,12 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot.identity import participant_id
-from bot.media import DOCUMENT, OTHER, VOICE, kind
-from bot.messages import BotReply, Media, parse_twilio_form
+from bot.conversation.media import DOCUMENT, OTHER, VOICE, kind
+from bot.conversation.worker import ConversationWorker
+from bot.core.identity import participant_id
+from bot.core.messages import BotReply, Media, parse_twilio_form
 from bot.runtime import Runtime
-from bot.storage import record_consent
-from bot.worker import ConversationWorker
+from bot.store.storage import record_consent
 from tests.support.twilio_payloads import WHATSAPP_VOICE_NOTE
 from tests.test_console import account, csrf, login
 from tests.test_worker import ScriptedRasa, outbox_bodies, work

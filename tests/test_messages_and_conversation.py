@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation import MENU_PAYLOAD, decide, parse_choice
-from bot.identity import mask_address, participant_id
-from bot.messages import (
+from bot.conversation.choices import MENU_PAYLOAD, decide, parse_choice
+from bot.core.identity import mask_address, participant_id
+from bot.core.messages import (
     BotReply,
     Button,
     InboundMessage,

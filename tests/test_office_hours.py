@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.office_hours import is_open, next_opening, opening_in_words, wait_estimate_minutes
+from bot.handoff.office_hours import is_open, next_opening, opening_in_words, wait_estimate_minutes
 
 B = ZoneInfo("America/Bogota")
 UTC = ZoneInfo("UTC")

@@ -8,15 +8,15 @@ import uuid
 
 import pytest
 
-from bot.messages import (
+from bot.conversation.worker import ConversationWorker
+from bot.core.messages import (
     BotReply,
     OutboundMessage,
 )
-from bot.optout import IN, OUT, keyword
-from bot.outbox import OutboxSender
+from bot.outbound.sender import OutboxSender
+from bot.privacy.optout import IN, OUT, keyword
 from bot.runtime import Runtime
-from bot.storage import is_opted_out, transcript
-from bot.worker import ConversationWorker
+from bot.store.storage import is_opted_out, transcript
 from tests.support.twilio_endpoint import Fault, TwilioEndpoint
 from tests.test_worker import ScriptedRasa, outbox_bodies, she_writes, work
 

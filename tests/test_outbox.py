@@ -11,14 +11,14 @@ from datetime import timedelta
 
 import pytest
 
-from bot.backoff import backoff_seconds
-from bot.delivery import uncertain_since
-from bot.messages import OutboundMessage
-from bot.outbox import OutboxSender
+from bot.channels.twilio.send import TwilioGateway
+from bot.core.messages import OutboundMessage
+from bot.core.settings import load_settings
+from bot.outbound.delivery import uncertain_since
+from bot.outbound.sender import OutboxSender
+from bot.queue.backoff import backoff_seconds
 from bot.runtime import Runtime
-from bot.settings import load_settings
-from bot.storage import outbound_message, transcript
-from bot.twilio_gateway import TwilioGateway
+from bot.store.storage import outbound_message, transcript
 from tests.conftest import AUTH_TOKEN, base_environment
 from tests.support.twilio_endpoint import Fault, TwilioEndpoint
 from tests.support.twilio_payloads import sign

@@ -13,16 +13,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from bot.consent import ACCEPT, DECLINE, answer_to_notice
-from bot.data_rights import ERASE, SHOW, command, confirms_erasure
-from bot.keys import Keys
-from bot.logs import PhoneNumberFilter, mask_phone_numbers
-from bot.messages import OPT_OUT_SIGNAL, BotReply, OutboundMessage, parse_twilio_form
-from bot.optout import IN, OUT, keyword
-from bot.rasa_service import tracker_key_prefix
-from bot.retention import purge_expired
+from bot.conversation.worker import ConversationWorker
+from bot.core.keys import Keys
+from bot.core.logs import PhoneNumberFilter, mask_phone_numbers
+from bot.core.messages import OPT_OUT_SIGNAL, BotReply, OutboundMessage, parse_twilio_form
+from bot.privacy.consent import ACCEPT, DECLINE, answer_to_notice
+from bot.privacy.data_rights import ERASE, SHOW, command, confirms_erasure
+from bot.privacy.optout import IN, OUT, keyword
+from bot.privacy.retention import purge_expired
 from bot.runtime import Runtime
-from bot.storage import (
+from bot.store.storage import (
     ErasureAudit,
     HandoffNote,
     Message,
@@ -36,7 +36,6 @@ from bot.storage import (
     subscribe_reminders,
     transcript,
 )
-from bot.worker import ConversationWorker
 from tests.support.twilio_payloads import SMS_HOLA
 from tests.test_worker import ScriptedRasa, outbox_bodies, she_writes, work
 
@@ -237,7 +236,7 @@ def test_borrar_mis_datos_erases_her_everywhere_after_confirmation(
     add_note(runtime.sessions, ticket.id, "ana@almas.example.org", "pidió crédito")
     subscribe_reminders(runtime.sessions, pid, ["beca-sena"])
     audits_before = len(erasure_audit(runtime.sessions))
-    tracker = Keys.rasa_tracker(tracker_key_prefix(runtime.settings), pid)
+    tracker = Keys(runtime.settings.redis_prefix).rasa_tracker(pid)
     runtime.redis.set(tracker, "{}")  # what Rasa keeps (the stack test uses the real one)
     she_writes(runtime, "BORRAR MIS DATOS", sid(), sender=her)
     work(worker)

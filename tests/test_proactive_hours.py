@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
-from bot.i18n import TIMEZONE as BOGOTA
-from bot.proactive_hours import (
+from bot.content.i18n import TIMEZONE as BOGOTA
+from bot.outbound.proactive_hours import (
     ALLOWED_WINDOWS,
     earliest_send,
     is_allowed,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.rasa_service import MODEL_PATH, RASA_BIN, model_is_current, rasa_environment
+from bot.ops.rasa_service import MODEL_PATH, RASA_BIN, model_is_current, rasa_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 HELDOUT = ROOT / "nlu" / "tests" / "heldout.yml"

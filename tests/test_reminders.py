@@ -18,14 +18,15 @@ import pytest
 import yaml
 from sqlalchemy import update
 
-from bot import proactive
-from bot.content import ContentStore
-from bot.erasure import erase_everything
-from bot.i18n import TIMEZONE, long_date
-from bot.mailbox import OUTBOX
-from bot.messages import OutboundMessage
-from bot.outbox import OutboxSender
-from bot.reminder_job import (
+from bot.content.i18n import TIMEZONE, long_date
+from bot.content.store import ContentStore
+from bot.core.messages import OutboundMessage
+from bot.core.settings import SettingsError, load_settings
+from bot.outbound import proactive
+from bot.outbound.sender import OutboxSender
+from bot.privacy.erasure import erase_everything
+from bot.queue.mailbox import OUTBOX
+from bot.reminders.job import (
     EXPIRED,
     NO_ADDRESS,
     NO_CONSENT,
@@ -36,8 +37,7 @@ from bot.reminder_job import (
     send_due_reminders,
 )
 from bot.runtime import Runtime
-from bot.settings import SettingsError, load_settings
-from bot.storage import (
+from bot.store.storage import (
     Message,
     ReminderSubscription,
     record_consent,
@@ -496,7 +496,7 @@ def test_settings(migrated_sqlite_url: str) -> None:
 
 def test_an_sms_reminder_is_one_message_never_split_in_parts(rt: Runtime) -> None:
     """Two parts would be two proactive messages: the second would be held a day."""
-    from bot.reminder_job import reminder_messages
+    from bot.reminders.job import reminder_messages
 
     longest = max(ContentStore(CONTENT).snapshot().scholarships, key=lambda c: len(c.name))
     for transliterate in (True, False):
@@ -507,7 +507,7 @@ def test_an_sms_reminder_is_one_message_never_split_in_parts(rt: Runtime) -> Non
 
 
 def test_a_case_worker_cannot_send_the_reminder_template_with_empty_values(rt: Runtime) -> None:
-    from bot.relay import RelayError, send_template
+    from bot.handoff.relay import RelayError, send_template
 
     ticket = rt.handoff.open("p_" + uuid.uuid4().hex[:12], "whatsapp", "general", "…",
                              "normal", "whatsapp:+573005550000")  # fmt: skip

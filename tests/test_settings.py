@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import REQUIRED_SECRETS, TWILIO_REAL_API_URL, SettingsError, load_settings
+from bot.core.settings import REQUIRED_SECRETS, TWILIO_REAL_API_URL, SettingsError, load_settings
 
 SECRETS = {name: f"value-of-{name.lower()}" for name in REQUIRED_SECRETS}
 

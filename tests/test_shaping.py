@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import ContentStore
-from bot.messages import BotReply, Button, OutboundMessage
+from bot.content.store import ContentStore
+from bot.conversation.worker import ConversationWorker
+from bot.core.messages import BotReply, Button, OutboundMessage
+from bot.outbound.shaping import for_channel, strip_whatsapp_markup
+from bot.outbound.sms import GSM7, encoding, segments
 from bot.runtime import Runtime
-from bot.shaping import for_channel, strip_whatsapp_markup
-from bot.sms import GSM7, encoding, segments
-from bot.worker import ConversationWorker
 from tests.test_worker import ScriptedRasa, she_writes, work
 
 LONG = " ".join(

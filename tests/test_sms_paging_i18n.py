@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.i18n import cop, deadline, today_in_bogota
-from bot.paging import paginate
-from bot.sms import encoding, segments
+from bot.content.i18n import cop, deadline, today_in_bogota
+from bot.outbound.paging import paginate
+from bot.outbound.sms import encoding, segments
 
 MORE = "Escribe MÁS para ver el resto."
 

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from bot.content import ContentStore
-from bot.messages import render_reply
-from bot.paging import paginate
-from bot.sms import (
+from bot.content.store import ContentStore
+from bot.core.messages import render_reply
+from bot.outbound.paging import paginate
+from bot.outbound.sms import (
     GSM7,
     UCS2,
     encoding,
@@ -324,7 +324,7 @@ def test_shape_sms_main_menu() -> None:
 
 
 def test_pages_from_paging_shape_within_the_budget() -> None:
-    """bot.paging pages long answers with "MÁS" for 3 segments; each page, shaped with
+    """bot.outbound.paging pages long answers with "MÁS" for 3 segments; each page, shaped with
     transliteration, then costs at most 3 segments too."""
     text = " ".join(f"Esta es la oración número {i}, con tildes y eñes." for i in range(30))
     for page in paginate(text, MORE):

@@ -8,9 +8,9 @@ import shutil
 import pytest
 from playwright.sync_api import sync_playwright
 
-from bot.caseworkers import add
-from bot.content import ContentStore
-from bot.storage import make_engine, make_sessionmaker
+from bot.content.store import ContentStore
+from bot.handoff.accounts import add
+from bot.store.storage import make_engine, make_sessionmaker
 from tests.support.conversation import Participant
 from tests.support.stack import Stack
 from tests.support.twilio_endpoint import TwilioEndpoint

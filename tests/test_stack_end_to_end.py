@@ -8,9 +8,9 @@ import time
 import pytest
 import requests
 
-from bot.content import ContentStore
-from bot.identity import participant_id
-from bot.messages import render_reply
+from bot.content.store import ContentStore
+from bot.core.identity import participant_id
+from bot.core.messages import render_reply
 from tests.conftest import SMS_SENDER, WHATSAPP_SENDER
 from tests.support.conversation import Participant
 from tests.support.stack import Stack

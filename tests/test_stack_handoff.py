@@ -9,10 +9,10 @@ import time
 import pytest
 import requests
 
-from bot.caseworkers import add, issue_token
-from bot.content import ContentStore
-from bot.identity import participant_id
-from bot.storage import make_engine, make_sessionmaker
+from bot.content.store import ContentStore
+from bot.core.identity import participant_id
+from bot.handoff.accounts import add, issue_token
+from bot.store.storage import make_engine, make_sessionmaker
 from tests.support.conversation import Participant
 from tests.support.stack import Stack, wait_until
 from tests.support.twilio_endpoint import TwilioEndpoint

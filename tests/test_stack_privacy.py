@@ -13,11 +13,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.handoff import HandoffQueue
-from bot.keys import Keys
-from bot.rasa_service import tracker_key_prefix
-from bot.settings import load_settings
-from bot.storage import (
+from bot.core.keys import Keys
+from bot.core.settings import load_settings
+from bot.handoff.queue import HandoffQueue
+from bot.store.storage import (
     ErasureAudit,
     HandoffEvent,
     Message,
@@ -85,7 +84,7 @@ def stored_about(stack: Stack, her: Her) -> dict[str, object]:
         "sql reminders": count(ReminderSubscription.participant_id),
         "sql handoff events": count(HandoffEvent.participant_id),
         "redis keys": [k for k in kinds if ":mailbox:" not in k],
-        "rasa tracker": int(redis.exists(Keys.rasa_tracker(tracker_key_prefix(settings), pid))),
+        "rasa tracker": int(redis.exists(Keys(settings.redis_prefix).rasa_tracker(pid))),
     }
 
 

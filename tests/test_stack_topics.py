@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.content import ContentStore
-from bot.i18n import today_in_bogota
-from bot.messages import render_reply
+from bot.content.i18n import today_in_bogota
+from bot.content.store import ContentStore
+from bot.core.messages import render_reply
 from flows.actions.courses import find_courses
 from flows.actions.scholarships import open_calls
 from tests.support.conversation import Participant

@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 
-from bot.delivery import VALID_STATUSES, callbacks_for
+from bot.outbound.delivery import VALID_STATUSES, callbacks_for
 from bot.runtime import Runtime
-from bot.storage import STATUS_ORDER, is_opted_out, outbound_message, record_outbound
+from bot.store.storage import STATUS_ORDER, is_opted_out, outbound_message, record_outbound
 from tests.conftest import AUTH_TOKEN
 from tests.support.twilio_payloads import (
     SMS_STATUS_DELIVERED,
@@ -178,7 +178,7 @@ def test_unknown_message_is_acknowledged_and_logged_but_noted_for_the_outbox(
 ) -> None:
     """200, or Twilio retries; the note lets the outbox apply it once it writes the row."""
     outbox_id = "out_" + uuid.uuid4().hex
-    with caplog.at_level(logging.INFO, logger="bot.delivery"):
+    with caplog.at_level(logging.INFO, logger="bot.outbound.delivery"):
         response = post_status(client, runtime, SMS_STATUS_DELIVERED, outbox_id)
     assert response.status_code == 200
     assert "no such message" in caplog.text

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import downgrade, upgrade
-from bot.storage import (
+from bot.store.db import downgrade, upgrade
+from bot.store.storage import (
     IN,
     OUT,
     Base,

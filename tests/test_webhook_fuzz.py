@@ -30,8 +30,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import EnvironBuilder, TestResponse
 from werkzeug.wrappers import Request
 
-from bot.identity import participant_id
-from bot.mailbox import INBOX
+from bot.core.identity import participant_id
+from bot.queue.mailbox import INBOX
 from bot.runtime import Runtime
 from tests.conftest import AUTH_TOKEN, delete_prefix
 from tests.support.twilio_payloads import ACCOUNT, SMS_HOLA, WHATSAPP_HOLA

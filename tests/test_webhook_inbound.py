@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from bot.identity import participant_id
-from bot.messages import InboundMessage
+from bot.core.identity import participant_id
+from bot.core.messages import InboundMessage
 from bot.runtime import Runtime
 from tests.conftest import AUTH_TOKEN
 from tests.support.twilio_payloads import (

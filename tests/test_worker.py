@@ -7,12 +7,12 @@ import dataclasses
 
 import pytest
 
-from bot.identity import participant_id
-from bot.messages import BotReply, Button, OutboundMessage, parse_twilio_form
-from bot.rasa_client import RasaClient, RasaError, RasaUnavailable
+from bot.conversation.rasa_client import RasaClient, RasaError, RasaUnavailable
+from bot.conversation.worker import ConversationWorker
+from bot.core.identity import participant_id
+from bot.core.messages import BotReply, Button, OutboundMessage, parse_twilio_form
 from bot.runtime import Runtime
-from bot.storage import record_consent
-from bot.worker import ConversationWorker
+from bot.store.storage import record_consent
 from tests.support.twilio_payloads import SMS_HOLA, with_sid
 
 
@@ -176,7 +176,7 @@ def test_the_nlu_net_also_opens_an_urgent_ticket(runtime: Runtime) -> None:
 def test_her_message_is_in_the_transcript_answered_or_dead_lettered(
     short_attempts: Runtime,
 ) -> None:
-    from bot.storage import transcript
+    from bot.store.storage import transcript
 
     rasa = ScriptedRasa(RasaError("boom"), RasaError("boom"), RasaError("boom"), [BotReply("ok")])
     worker = ConversationWorker(short_attempts, rasa)
@@ -231,7 +231,7 @@ def test_while_handed_off_her_messages_go_to_the_case_worker_not_to_rasa(runtime
     work(worker)
     assert [t for _, t in rasa.received] == ["asesora"]
     assert len(outbox_bodies(runtime, pid)) == 1  # no bot chatter while she waits
-    from bot.storage import transcript
+    from bot.store.storage import transcript
 
     texts = [m.text for m in transcript(runtime.sessions, pid)]
     assert "y tengo PPT" in texts  # the case worker reads it in her transcript
@@ -267,8 +267,8 @@ def test_the_wait_estimate_comes_from_recent_real_waits(runtime: Runtime) -> Non
 def test_after_resolution_she_is_asked_for_a_rating_and_her_number_is_kept(
     runtime: Runtime,
 ) -> None:
-    from bot.relay import ask_for_rating
-    from bot.storage import ratings
+    from bot.handoff.relay import ask_for_rating
+    from bot.store.storage import ratings
 
     rasa = ScriptedRasa([BotReply("respuesta del bot")])
     worker = ConversationWorker(runtime, rasa)

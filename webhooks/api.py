@@ -15,14 +15,14 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from bot import casework
-from bot.casework import CaseworkError, ticket_for
-from bot.caseworkers import SUPERVISOR, by_token
-from bot.handoff import CLAIMED, Ticket
-from bot.identity import mask_address
-from bot.redelivery import can_retry, retried_as, retry_failed
-from bot.relay import RelayError, WindowClosed, reply, send_template
-from bot.storage import add_note, notes, transcript
+from bot.core.identity import mask_address
+from bot.handoff import rules as casework
+from bot.handoff.accounts import SUPERVISOR, by_token
+from bot.handoff.queue import CLAIMED, Ticket
+from bot.handoff.redelivery import can_retry, retried_as, retry_failed
+from bot.handoff.relay import RelayError, WindowClosed, reply, send_template
+from bot.handoff.rules import CaseworkError, ticket_for
+from bot.store.storage import add_note, notes, transcript
 from webhooks.extensions import runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api/handoffs")

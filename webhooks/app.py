@@ -6,9 +6,9 @@ import logging
 
 from flask import Flask
 
-from bot.logs import configure_logging
+from bot.core.logs import configure_logging
+from bot.core.settings import Settings, announce, load_settings
 from bot.runtime import Runtime, build_runtime
-from bot.settings import Settings, announce, load_settings
 from webhooks import api, console, health, nlg, privacy, simulator, twilio_inbound, twilio_status
 from webhooks.extensions import init_runtime
 from webhooks.i18n import init_babel

@@ -1,5 +1,5 @@
 """The case workers' console: server-rendered pages over the same rules as the JSON API
-(bot/casework.py). Login with hashed passwords, a CSRF token on every form, sessions that
+(bot/handoff/rules.py). Login with hashed passwords, a CSRF token on every form, sessions that
 expire after inactivity, numbers masked except for supervisors, Spanish/English/Italian."""
 
 from __future__ import annotations
@@ -26,15 +26,15 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from bot import casework
-from bot.casework import CaseworkError, Conflict
-from bot.caseworkers import SUPERVISOR, check_password, find
-from bot.handoff import URGENT, Ticket
-from bot.identity import mask_address
-from bot.media_fetch import MediaUnavailable, fetch
-from bot.redelivery import can_retry, retried_as, retry_failed
-from bot.relay import RelayError, reply, send_template, window_open
-from bot.storage import add_note, handoff_history_for, notes, transcript
+from bot.channels.twilio.media import MediaUnavailable, fetch
+from bot.core.identity import mask_address
+from bot.handoff import rules as casework
+from bot.handoff.accounts import SUPERVISOR, check_password, find
+from bot.handoff.queue import URGENT, Ticket
+from bot.handoff.redelivery import can_retry, retried_as, retry_failed
+from bot.handoff.relay import RelayError, reply, send_template, window_open
+from bot.handoff.rules import CaseworkError, Conflict
+from bot.store.storage import add_note, handoff_history_for, notes, transcript
 from webhooks.extensions import runtime
 
 bp = Blueprint("console", __name__, url_prefix="/console")
@@ -285,7 +285,7 @@ def resolve(ticket_id: str) -> ResponseReturnValue:
 @bp.post("/tickets/<ticket_id>/messages/<outbox_id>/retry")
 @login_required
 def retry_message(ticket_id: str, outbox_id: str) -> ResponseReturnValue:
-    """Supervisors: send a failed message of hers again (bot/redelivery.py)."""
+    """Supervisors: send a failed message of hers again (bot/handoff/redelivery.py)."""
     current = _ticket_or_error(ticket_id, must_hold=False)
     try:
         retry_failed(runtime(), g.case_worker, outbox_id, participant=current.participant)

@@ -9,9 +9,9 @@ import requests
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
-from bot.rasa_client import RasaClient
+from bot.conversation.rasa_client import RasaClient
 from bot.runtime import Runtime
-from bot.storage import ping
+from bot.store.storage import ping
 from webhooks.extensions import runtime
 
 bp = Blueprint("health", __name__)

@@ -10,7 +10,7 @@ from babel.messages.pofile import read_po
 from flask import Flask, session
 from flask_babel import Babel
 
-from bot.settings import PROJECT_ROOT
+from bot.core.settings import PROJECT_ROOT
 
 SOURCE = Path(__file__).resolve().parent / "translations"
 COMPILED = PROJECT_ROOT / "var" / "translations"

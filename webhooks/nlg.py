@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from bot.content import ContentError
+from bot.content.store import ContentError
 from webhooks.extensions import runtime
 
 bp = Blueprint("nlg", __name__)

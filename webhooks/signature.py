@@ -11,7 +11,7 @@ import logging
 from flask import Request, Response
 from twilio.request_validator import RequestValidator
 
-from bot.settings import Settings
+from bot.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from flask import Blueprint, abort, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from twilio.request_validator import RequestValidator
 
-from bot.messages import SMS, WHATSAPP, WHATSAPP_PREFIX
+from bot.core.messages import SMS, WHATSAPP, WHATSAPP_PREFIX
 from webhooks.extensions import runtime
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")

@@ -1,7 +1,8 @@
 """POST /twilio/status?outbox_id=…: Twilio's status callbacks for the messages we send.
 
-Signed like /twilio/messages (403 missing / 403 invalid). A thin layer over bot/delivery.py:
-parse (400 with the reason, e.g. an unknown MessageStatus lists the valid ones), apply, 200.
+Signed like /twilio/messages (403 missing / 403 invalid). A thin layer over
+bot/outbound/delivery.py: parse (400 with the reason, e.g. an unknown MessageStatus lists the
+valid ones), apply, 200.
 An unknown message is answered 200 too (Twilio would retry otherwise) and logged. Fast: one
 Redis write and one SQL update, nothing else.
 """
@@ -12,7 +13,7 @@ import logging
 
 from flask import Blueprint, Response, request
 
-from bot.delivery import InvalidStatusCallback, apply_status, parse_status_callback
+from bot.outbound.delivery import InvalidStatusCallback, apply_status, parse_status_callback
 from webhooks.extensions import runtime
 from webhooks.signature import plain, refuse_unsigned
 

@@ -1,5 +1,6 @@
 """Dates, numbers and money as participants read them (Babel, es_CO, America/Bogota), and the
-engine's own few phrases through a gettext catalog (bot/locale, compiled from .po at load)."""
+engine's own few phrases through a gettext catalog (bot/content/locale, compiled from .po at
+load)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from bot.content_schema import (
+from bot.content.schema import (
     Course,
     CredentialPath,
     Credit,
@@ -27,8 +27,8 @@ from bot.content_schema import (
     WhatsAppInteractive,
     WhatsAppTemplate,
 )
-from bot.messages import BotReply, Button
-from bot.settings import content_dir
+from bot.core.messages import BotReply, Button
+from bot.core.settings import content_dir
 
 RELOAD_CHECK_SECONDS = 5.0
 

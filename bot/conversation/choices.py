@@ -8,11 +8,11 @@ It decides what text goes to Rasa (a numbered menu choice becomes the option's p
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from bot.crisis import Crisis, detect
-from bot.messages import BotReply, InboundMessage
+from bot.conversation.crisis import Crisis, detect
+from bot.core.messages import BotReply, InboundMessage
+from bot.core.text import fold
 
 MENU_PAYLOAD = "/show_menu"
 MENU_WORDS = {"menu", "0", "inicio", "opciones", "volver", "volver al menu"}
@@ -31,13 +31,6 @@ CHOICE_FILLERS = {
     "quiero", "es", "por", "favor", "porfa", "pls", "ok", "dale",
 }  # fmt: skip
 _GLUED_NUMBER = re.compile(r"(?:opcion|opc|op|num|nro|n)?(\d{1,2})")
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, single spaces, no punctuation at the ends."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", plain).strip(" .,!¡?¿:;-*")
 
 
 def parse_choice(text: str) -> int | None:

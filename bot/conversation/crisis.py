@@ -21,9 +21,10 @@ The NLU's `report_emergency` intent is a second net (see the worker).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+from bot.core.text import plain as plain_text
 
 VIOLENCE = "violence"
 SEXUAL_VIOLENCE = "sexual_violence"
@@ -621,9 +622,7 @@ class Crisis:
 
 
 def normalise(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = re.sub(r"[^\w\s]", " ", plain)
+    plain = re.sub(r"[^\w\s]", " ", plain_text(text))
     plain = re.sub(r"(\w)\1{2,}", r"\1", plain)  # ayudaaaa → ayuda (keep "ll", "rr")
     plain = re.sub(r"\s+", " ", plain).strip()
     for pattern, replacement in _CHAT_RE:

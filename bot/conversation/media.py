@@ -8,8 +8,8 @@ ticket when one is open; otherwise she is offered a person to look at it.
 
 from __future__ import annotations
 
-from bot.content import ContentStore
-from bot.messages import BotReply, Button, Media
+from bot.content.store import ContentStore
+from bot.core.messages import BotReply, Button, Media
 
 VOICE = "voice"
 DOCUMENT = "document"

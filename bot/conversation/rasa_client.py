@@ -6,7 +6,7 @@ from typing import Any
 
 import requests
 
-from bot.messages import BotReply, replies_from_rasa
+from bot.core.messages import BotReply, replies_from_rasa
 
 # Our channel (flows/channels.py): messages kept whole, 500 when processing failed.
 WEBHOOK_PATH = "/webhooks/almas/webhook"

@@ -8,7 +8,7 @@ import time
 
 import redis
 
-from bot.keys import Keys
+from bot.core.keys import Keys
 
 WINDOW_SECONDS = 60
 

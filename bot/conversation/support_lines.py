@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.content import ContentStore
-from bot.content_schema import SupportLine
+from bot.content.schema import SupportLine
+from bot.content.store import ContentStore
 
 CASE_ORDER = ("emergency", "violence", "sexual_violence", "children", "suicide", "mental_health")
 

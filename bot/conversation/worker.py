@@ -12,18 +12,14 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from bot import data_rights, media, optout, shaping
-from bot.alerts import alert_urgent
-from bot.backoff import backoff_seconds
-from bot.consent import ACCEPT, DECLINE, answer_to_notice, needs_consent
-from bot.consumer import MailboxConsumer
-from bot.conversation import MENU_PAYLOAD, decide, fold, parse_choice
-from bot.erasure import erase_everything
-from bot.handoff import NORMAL, URGENT, Ticket
-from bot.i18n import TIMEZONE, long_date
-from bot.mailbox import DEAD, Lease
-from bot.messages import (
+from bot.content.i18n import TIMEZONE, long_date
+from bot.conversation import media
+from bot.conversation.choices import MENU_PAYLOAD, decide, parse_choice
+from bot.conversation.rasa_client import RasaClient, RasaError, RasaUnavailable
+from bot.conversation.support_lines import lines_text
+from bot.core.messages import (
     ERASE_REQUEST_SIGNAL,
     OPT_OUT_SIGNAL,
     BotReply,
@@ -31,12 +27,20 @@ from bot.messages import (
     OutboundMessage,
     render_reply,
 )
-from bot.office_hours import is_open, next_opening, opening_in_words, wait_estimate_minutes
-from bot.rasa_client import RasaClient, RasaError, RasaUnavailable
-from bot.relay import nudge_before_window_closes
-from bot.reminder_job import remember_address
-from bot.runtime import Runtime
-from bot.storage import (
+from bot.core.text import fold
+from bot.handoff.alerts import alert_urgent
+from bot.handoff.office_hours import is_open, next_opening, opening_in_words, wait_estimate_minutes
+from bot.handoff.queue import NORMAL, URGENT, Ticket
+from bot.handoff.relay import nudge_before_window_closes
+from bot.outbound import shaping
+from bot.privacy import data_rights, optout
+from bot.privacy.consent import ACCEPT, DECLINE, answer_to_notice, needs_consent
+from bot.privacy.erasure import erase_everything
+from bot.queue.backoff import backoff_seconds
+from bot.queue.consumer import MailboxConsumer
+from bot.queue.mailbox import DEAD, Lease
+from bot.reminders.job import remember_address
+from bot.store.storage import (
     IN,
     consent_and_opt_out,
     consent_version,
@@ -49,7 +53,9 @@ from bot.storage import (
     stored_about,
     transcript,
 )
-from bot.support_lines import lines_text
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -425,7 +431,7 @@ class ConversationWorker(MailboxConsumer):
     def outbound(
         self, participant: str, message: InboundMessage, reply: BotReply, keep: bool = True
     ) -> list[OutboundMessage]:
-        """The outbox entries of one reply, shaped for her channel (bot/shaping.py)."""
+        """The outbox entries of one reply, shaped for her channel (bot/outbound/shaping.py)."""
         out = OutboundMessage(
             participant=participant,
             channel=message.channel,

@@ -6,6 +6,7 @@ one Redis without touching each other's data.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -54,7 +55,7 @@ class Keys:
         """Set when an item's results were committed, so a redelivery does nothing twice."""
         return self._k(queue, "done", item_id)
 
-    # --- delivery fidelity (bot/delivery.py) ------------------------------------------------
+    # --- delivery fidelity (bot/outbound/delivery.py) ---
     def outbox_uncertain(self, outbox_id: str) -> str:
         """When (epoch s) a send of this entry first ended ambiguously (timeout, dropped
         connection): Twilio may have it, so it is looked for before any resend (expires)."""
@@ -142,7 +143,7 @@ class Keys:
         """Held while the retention purge runs, so one process at a time does it."""
         return self._k("purge", "lock")
 
-    # --- proactive messages (Ley 2300 de 2023; bot/proactive.py, bot/reminder_job.py) --------
+    # --- proactive messages (Ley 2300 de 2023; bot/outbound/proactive.py, bot/reminders/job.py) ---
     def proactive_mailbox(self, participant: str) -> str:
         """Her second outbox mailbox id (not a key: a member of the outbox's sets), for
         proactive messages only, so one held until allowed hours never delays her replies."""
@@ -162,10 +163,13 @@ class Keys:
         return self._k("reminder", "lock")
 
     # --- Rasa's own store (its RedisTrackerStore, same Redis) --------------------------------
-    @staticmethod
-    def rasa_tracker(rasa_key_prefix: str, sender: str) -> str:
+    def rasa_tracker_prefix(self) -> str:
+        """The key prefix of Rasa's tracker store: ours, alphanumeric only (Rasa requires it)."""
+        return (re.sub(r"[^A-Za-z0-9]", "", self.prefix) or "almas") + "rasa"
+
+    def rasa_tracker(self, sender: str) -> str:
         """Rasa 3.6 stores a conversation at "<key_prefix>:tracker:<sender_id>"."""
-        return f"{rasa_key_prefix}:tracker:{sender}"
+        return f"{self.rasa_tracker_prefix()}:tracker:{sender}"
 
     # --- simulator (development only) -------------------------------------------------------
     def simulator_outbox(self, address: str) -> str:

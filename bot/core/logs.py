@@ -1,6 +1,6 @@
 """Logging set-up shared by every process: one line per event, no phone numbers.
 
-Code masks numbers itself (bot.identity.mask_address); the filter here is the safety net for
+Code masks numbers itself (bot.core.identity.mask_address); the filter here is the safety net for
 anything else that logs one (a library, an exception text): every E.164-looking number in a
 log line is masked before it is written.
 """
@@ -17,7 +17,7 @@ _PHONE = re.compile(r"(whatsapp:)?(\+\d{7,15}|\b(?:57|58)?[34]\d{9}\b)")
 
 
 def mask_phone_numbers(text: str) -> str:
-    """Like bot.identity.mask_address: channel and the last two digits only."""
+    """Like bot.core.identity.mask_address: channel and the last two digits only."""
     return _PHONE.sub(lambda m: (m.group(1) or "") + "+…" + m.group(2)[-2:], text)
 
 

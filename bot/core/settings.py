@@ -16,7 +16,7 @@ from dotenv import dotenv_values
 
 log = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TWILIO_REAL_API_URL = "https://api.twilio.com"
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'almas.db'}"
 
@@ -118,9 +118,10 @@ class Settings:
     sms_budget_segments: int = 3
     # Addresses ("whatsapp:+…" or "+…") told at once when an urgent ticket opens.
     supervisor_alert_to: tuple[str, ...] = ()
-    # Scholarship reminders go this many days before a call closes (bot/reminder_job.py).
+    # Scholarship reminders go this many days before a call closes (bot/reminders/job.py).
     reminder_days_before: int = 3
-    # Ley 2300 de 2023 for proactive messages (hours, holidays, one a day; bot/proactive.py).
+    # Ley 2300 de 2023 for proactive messages (hours, holidays, one a day;
+    # bot/outbound/proactive.py).
     # Only development may turn it off (the simulator at night); production refuses.
     proactive_limits: bool = True
     filled_in: tuple[str, ...] = ()

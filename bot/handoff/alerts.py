@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 import time
+from typing import TYPE_CHECKING
 
-from bot.handoff import Ticket
-from bot.identity import participant_id
-from bot.messages import SMS, WHATSAPP, WHATSAPP_PREFIX, OutboundMessage
-from bot.runtime import Runtime
+from bot.core.identity import participant_id
+from bot.core.messages import SMS, WHATSAPP, WHATSAPP_PREFIX, OutboundMessage
+from bot.handoff.queue import Ticket
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 KEEP_ALERTS = 50
 

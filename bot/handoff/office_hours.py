@@ -6,8 +6,8 @@ from datetime import datetime, time, timedelta
 
 from babel.dates import format_datetime
 
-from bot.content_schema import WEEKDAYS
-from bot.i18n import LOCALE, TIMEZONE
+from bot.content.i18n import LOCALE, TIMEZONE
+from bot.content.schema import WEEKDAYS
 
 
 def _window(hours: dict[str, str], day: datetime) -> tuple[time, time] | None:

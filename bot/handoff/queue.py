@@ -6,7 +6,7 @@ gives her position in O(log N). A claim is one Lua script (pop the head, mark it
 it in the leases set), so racing case workers never get the same ticket. A claimed ticket holds
 a lease the console renews while the case worker is active; when it expires the ticket goes
 back with its original score — to the head of its level. Every transition is also appended to
-the SQL history (handoff_events) for reporting. Redis keys: bot/keys.py.
+the SQL history (handoff_events) for reporting. Redis keys: bot/core/keys.py.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import redis
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.keys import Keys
-from bot.storage import record_handoff_events
+from bot.core.keys import Keys
+from bot.store.storage import record_handoff_events
 
 URGENT = "urgent"
 NORMAL = "normal"

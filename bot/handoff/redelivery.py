@@ -10,13 +10,13 @@ import logging
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from bot.casework import Conflict, Forbidden, NotFound
-from bot.caseworkers import SUPERVISOR
-from bot.delivery import FAILED_STATUSES
-from bot.messages import OutboundMessage
-from bot.runtime import Runtime
-from bot.storage import (
+from bot.core.messages import OutboundMessage
+from bot.handoff.accounts import SUPERVISOR
+from bot.handoff.rules import Conflict, Forbidden, NotFound
+from bot.outbound.delivery import FAILED_STATUSES
+from bot.store.storage import (
     OUT,
     AlreadyRetried,
     CaseWorker,
@@ -25,6 +25,9 @@ from bot.storage import (
     outbound_message,
     record_retry,
 )
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from bot.handoff import Ticket
-from bot.messages import WHATSAPP, OutboundMessage
-from bot.runtime import Runtime
-from bot.shaping import for_channel
-from bot.storage import last_inbound_at
+from bot.core.messages import WHATSAPP, OutboundMessage
+from bot.handoff.queue import Ticket
+from bot.outbound.shaping import for_channel
+from bot.store.storage import last_inbound_at
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 # WhatsApp allows free text only within 24 h of her last message (else Twilio error 63016).
 WHATSAPP_WINDOW = timedelta(hours=24)

@@ -5,10 +5,14 @@ worker holds it), Conflict (409: the ticket's state does not allow it)."""
 
 from __future__ import annotations
 
-from bot.caseworkers import SUPERVISOR, find
-from bot.handoff import CLAIMED, Ticket
-from bot.runtime import Runtime
-from bot.storage import CaseWorker
+from typing import TYPE_CHECKING
+
+from bot.handoff.accounts import SUPERVISOR, find
+from bot.handoff.queue import CLAIMED, Ticket
+from bot.store.storage import CaseWorker
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 
 class CaseworkError(Exception):
@@ -50,7 +54,7 @@ def transfer(rt: Runtime, worker: CaseWorker, ticket: Ticket, to_email: str) -> 
 
 
 def resolve(rt: Runtime, worker: CaseWorker, ticket: Ticket) -> Ticket:
-    from bot.relay import ask_for_rating
+    from bot.handoff.relay import ask_for_rating
 
     if not rt.handoff.resolve(ticket.id, worker.email):
         raise Conflict("the ticket changed meanwhile; reload it")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from bot.logs import configure_logging
-from bot.settings import (
+from bot.core.logs import configure_logging
+from bot.core.settings import (
     DEFAULT_DATABASE_URL,
     PROJECT_ROOT,
     Settings,
@@ -53,8 +53,8 @@ def main() -> None:
 @main.command()
 def worker() -> None:
     """Answer participants' messages: gates, Rasa, replies into the outbox."""
+    from bot.conversation.worker import ConversationWorker
     from bot.runtime import build_runtime
-    from bot.worker import ConversationWorker
 
     ConversationWorker(build_runtime(_settings())).run(_stop_on_signals())
 
@@ -62,7 +62,7 @@ def worker() -> None:
 @main.command()
 def sender() -> None:
     """Send what is in the outbox through Twilio, in order, with retries."""
-    from bot.outbox import OutboxSender
+    from bot.outbound.sender import OutboxSender
     from bot.runtime import build_runtime
 
     OutboxSender(build_runtime(_settings())).run(_stop_on_signals())
@@ -71,8 +71,8 @@ def sender() -> None:
 @main.command()
 def scheduler() -> None:
     """Run the scheduled jobs: retention purge (hourly), scholarship reminders (every 15 min)."""
+    from bot.ops.scheduler import run
     from bot.runtime import build_runtime
-    from bot.scheduler import run
 
     run(build_runtime(_settings()), _stop_on_signals())
 
@@ -80,7 +80,7 @@ def scheduler() -> None:
 @main.command()
 def purge() -> None:
     """Delete transcripts and case notes older than TRANSCRIPT_RETENTION_DAYS, now."""
-    from bot.retention import purge_expired
+    from bot.privacy.retention import purge_expired
     from bot.runtime import build_runtime
 
     settings = _settings()
@@ -126,7 +126,7 @@ def db() -> None:
 @click.option("--revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Migrate the database at DATABASE_URL to the latest schema."""
-    from bot.db import upgrade
+    from bot.store.db import upgrade
 
     settings = _settings()
     upgrade(settings.database_url, revision)
@@ -142,7 +142,7 @@ def rasa() -> None:
 @click.option("--force", is_flag=True, help="Train even if nlu/ and flows/ did not change.")
 def rasa_train(force: bool) -> None:
     """Train the model, only if nlu/ or flows/ changed since the last training."""
-    from bot.rasa_service import MODEL_PATH, train
+    from bot.ops.rasa_service import MODEL_PATH, train
 
     trained = train(force=force)
     where = MODEL_PATH.relative_to(PROJECT_ROOT)
@@ -155,7 +155,7 @@ def rasa_run(port: int | None) -> None:
     """Start Rasa's server (REST channel and HTTP API) with Redis tracker and lock stores."""
     from urllib.parse import urlparse
 
-    from bot.rasa_service import rasa_environment, run_command, write_endpoints
+    from bot.ops.rasa_service import rasa_environment, run_command, write_endpoints
 
     settings = _settings()
     port = port or urlparse(settings.rasa_url).port or 5005
@@ -186,12 +186,11 @@ def content() -> None:
 @content.command("check")
 def content_check() -> None:
     """Validate content/: schema, dates, links, SMS lengths, texts the dialogue needs."""
-    from bot.content import ContentStore
-    from bot.content_check import check, domain_responses
-    from bot.i18n import today_in_bogota
-    from flows.actions.topics import TOPIC_RESPONSES
+    from bot.content.i18n import today_in_bogota
+    from bot.content.store import ContentStore
+    from bot.ops.content_check import check, domain_responses, paged_responses
 
-    paged = set(TOPIC_RESPONSES.values()) | {"utter_no_info"}
+    paged = paged_responses(PROJECT_ROOT / "flows" / "topics.yml")
     needed = domain_responses(PROJECT_ROOT / "flows" / "domain.yml") | paged
     problems = check(ContentStore(), today_in_bogota(), needed, paged)
     for problem in problems:
@@ -213,7 +212,7 @@ def caseworker() -> None:
 @click.option("--role", type=click.Choice(["case_worker", "supervisor"]), default="case_worker")
 def caseworker_add(email: str, name: str, role: str) -> None:
     """Create an account; the password is prompted, or read from standard input."""
-    from bot.caseworkers import AccountError, add
+    from bot.handoff.accounts import AccountError, add
     from bot.runtime import build_runtime
 
     if sys.stdin.isatty():
@@ -240,7 +239,7 @@ def _development_login_file(settings: Settings) -> Path:
 @caseworker.command("dev")
 def caseworker_dev() -> None:
     """Development only: make sure a supervisor can log in to the console; print how."""
-    from bot.caseworkers import DEVELOPMENT_EMAIL, ensure_development_account
+    from bot.handoff.accounts import DEVELOPMENT_EMAIL, ensure_development_account
     from bot.runtime import build_runtime
 
     settings = _settings()
@@ -257,7 +256,7 @@ def caseworker_dev() -> None:
 @click.argument("email")
 def caseworker_token(email: str) -> None:
     """Print a new API token for scripts (last line; the previous token stops working)."""
-    from bot.caseworkers import AccountError, issue_token
+    from bot.handoff.accounts import AccountError, issue_token
     from bot.runtime import build_runtime
 
     try:

@@ -15,10 +15,10 @@ from string import Formatter
 
 import yaml
 
-from bot.content import ContentError, ContentStore
-from bot.messages import render_reply
-from bot.paging import DEFAULT_BUDGET, fits, paginate
-from bot.sms import segments
+from bot.content.store import ContentError, ContentStore
+from bot.core.messages import render_reply
+from bot.outbound.paging import DEFAULT_BUDGET, fits, paginate
+from bot.outbound.sms import segments
 
 STALE_AFTER = timedelta(days=180)
 WHATSAPP_BUTTON_TITLE_MAX = 20
@@ -46,6 +46,12 @@ def _placeholders_ok(text: str) -> bool:
 def domain_responses(domain_path: Path) -> set[str]:
     domain = yaml.safe_load(domain_path.read_text(encoding="utf-8"))
     return set(domain.get("responses") or {})
+
+
+def paged_responses(topics_path: Path) -> set[str]:
+    """The responses the action server pages with MÁS (flows/topics.yml)."""
+    topics = yaml.safe_load(topics_path.read_text(encoding="utf-8"))
+    return set(topics["topic_responses"].values()) | {topics["no_info_response"]}
 
 
 def check(store: ContentStore, today: date, needed: set[str], paged: set[str]) -> list[Problem]:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import subprocess
 from pathlib import Path
 from urllib.parse import urlparse
 
 import yaml
 
-from bot.settings import PROJECT_ROOT, Settings
+from bot.core.keys import Keys
+from bot.core.settings import PROJECT_ROOT, Settings
 
 RASA_BIN = Path(os.environ.get("RASA_BIN", PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"))
 MODELS_DIR = PROJECT_ROOT / "models"
@@ -76,13 +76,9 @@ def train(force: bool = False) -> bool:
     return True
 
 
-def _alnum(value: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]", "", value) or "almas"
-
-
 def tracker_key_prefix(settings: Settings) -> str:
-    """The key prefix of Rasa's tracker store (alphanumeric only, as Rasa requires)."""
-    return _alnum(settings.redis_prefix) + "rasa"
+    """The key prefix of Rasa's tracker store (bot/core/keys.py names it)."""
+    return Keys(settings.redis_prefix).rasa_tracker_prefix()
 
 
 def endpoints_config(settings: Settings) -> dict:

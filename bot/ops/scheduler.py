@@ -5,7 +5,7 @@ twice (each takes a Redis lock; reminders are also de-duplicated per subscriptio
 second scheduler by mistake does no harm.
 
 Reminders run every 15 minutes: a reminder becomes due on a day, not at a minute, and the
-outbox holds proactive messages until the allowed hours anyway (bot/proactive.py), so the
+outbox holds proactive messages until the allowed hours anyway (bot/outbound/proactive.py), so the
 interval only bounds how long after 7:00 (8:00 on Saturdays) the day's reminders leave.
 """
 
@@ -17,9 +17,9 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.i18n import TIMEZONE
-from bot.reminder_job import send_due_reminders
-from bot.retention import purge_expired
+from bot.content.i18n import TIMEZONE
+from bot.privacy.retention import purge_expired
+from bot.reminders.job import send_due_reminders
 from bot.runtime import Runtime
 
 PURGE_EVERY_MINUTES = 60

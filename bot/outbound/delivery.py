@@ -7,7 +7,7 @@ and never backwards; ErrorCode 21610 (she replied STOP) opts her out. Each callb
 noted in Redis under its outbox id, before the SQL update, because the outbox writes the
 transcript row only after Twilio answered: a fast callback can arrive before the row exists,
 and the outbox applies the note right after writing the row. The same note tells a
-reconciliation that Twilio has the message (bot/outbox.py).
+reconciliation that Twilio has the message (bot/outbound/sender.py).
 """
 
 from __future__ import annotations
@@ -17,11 +17,14 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from bot.identity import mask_address
-from bot.messages import OutboundMessage
-from bot.runtime import Runtime
-from bot.storage import STATUS_ORDER, Message, set_opted_out, update_outbound_status
+from bot.core.identity import mask_address
+from bot.core.messages import OutboundMessage
+from bot.store.storage import STATUS_ORDER, Message, set_opted_out, update_outbound_status
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +197,7 @@ def settle_remaining(rt: Runtime, since: datetime) -> float:
 
 
 def keep_for_retry(rt: Runtime, message: OutboundMessage) -> None:
-    """Remember a failed entry so a supervisor can send it again (bot/redelivery.py)."""
+    """Remember a failed entry so a supervisor can send it again (bot/handoff/redelivery.py)."""
     if not message.record:
         return  # not in the transcript, so never shown for a retry
     key = rt.keys.outbox_failed(message.participant)

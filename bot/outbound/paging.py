@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.sms import segments
+from bot.outbound.sms import segments
 
 DEFAULT_BUDGET = 3
 SHORT_LEAD_IN = 80  # characters: a header this short stays with what follows it

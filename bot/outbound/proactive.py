@@ -2,7 +2,7 @@
 
 Proactive = `OutboundMessage.proactive`: not an answer to her (scholarship reminders, the
 rating question, the template nudge). The rule itself is pure and lives in
-bot/proactive_hours.py (`earliest_send`): Monday to Friday 7:00–19:00, Saturday 8:00–15:00,
+bot/outbound/proactive_hours.py (`earliest_send`): Monday to Friday 7:00–19:00, Saturday 8:00–15:00,
 never Sundays or Colombian holidays, at most one proactive message per participant per Bogotá
 day. This module applies it to the outbox:
 
@@ -33,14 +33,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from redis.client import Pipeline
 
-from bot.keys import Keys
-from bot.mailbox import OUTBOX, Lease
-from bot.messages import OutboundMessage
-from bot.proactive_hours import earliest_send
-from bot.runtime import Runtime
+from bot.core.keys import Keys
+from bot.core.messages import OutboundMessage
+from bot.outbound.proactive_hours import earliest_send
+from bot.queue.mailbox import OUTBOX, Lease
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 LAST_SENT_SECONDS = 2 * 24 * 3600
 # Never ask the mailbox to come back sooner than this: the boundary itself is allowed, and a

@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 import holidays
 
-from bot.i18n import TIMEZONE
+from bot.content.i18n import TIMEZONE
 
 # The one source of truth: weekday (Monday = 0) -> [start, end) in Bogotá. Sunday is absent.
 ALLOWED_WINDOWS: MappingProxyType[int, tuple[time, time]] = MappingProxyType(

@@ -4,7 +4,7 @@ An entry leaves her outbox only after Twilio accepted it (returned a SID); then 
 sent again. Retryable failures wait with exponential backoff and jitter (the entries behind it
 wait too, to keep her order); after `outbox_max_attempts` the entry is dead-lettered, visible in
 `almas deadletters`. A permanent refusal is recorded in the transcript with Twilio's code.
-Failed and dead-lettered entries are kept for a supervisor's retry (bot/redelivery.py).
+Failed and dead-lettered entries are kept for a supervisor's retry (bot/handoff/redelivery.py).
 
 Never twice: every send carries `StatusCallback=<PUBLIC_BASE_URL>/twilio/status?outbox_id=<id>`.
 When an attempt ends ambiguously (timeout or dropped connection after the request was written:
@@ -31,16 +31,19 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from bot import delivery, proactive
-from bot.backoff import backoff_seconds
-from bot.consumer import MailboxConsumer
-from bot.identity import mask_address
-from bot.mailbox import DEAD, Lease
-from bot.messages import OutboundMessage
-from bot.runtime import Runtime
-from bot.storage import is_opted_out, record_outbound, set_opted_out
-from bot.twilio_gateway import SendFailed, SendResult, TwilioGateway
+from bot.channels.twilio.send import SendFailed, SendResult, TwilioGateway
+from bot.core.identity import mask_address
+from bot.core.messages import OutboundMessage
+from bot.outbound import delivery, proactive
+from bot.queue.backoff import backoff_seconds
+from bot.queue.consumer import MailboxConsumer
+from bot.queue.mailbox import DEAD, Lease
+from bot.store.storage import is_opted_out, record_outbound, set_opted_out
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +139,8 @@ class OutboxSender(MailboxConsumer):
         return datetime.now(UTC)
 
     def _proactive_hold(self, lease: Lease, head: str, message: OutboundMessage) -> float | None:
-        """Ley 2300 de 2023 for proactive messages, at the last moment (bot/proactive.py): None
-        to send now; else how long her mailbox waits (0 when the entry was moved aside to her
+        """Ley 2300 de 2023 for proactive messages, at the last moment (bot/outbound/proactive.py):
+        None to send now; else how long her mailbox waits (0 when the entry was moved aside to her
         proactive mailbox, so her replies behind it go at once)."""
         if not message.proactive or not self.settings.proactive_limits:
             return None

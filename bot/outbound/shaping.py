@@ -4,7 +4,7 @@ WhatsApp: the text goes exactly as written; options become quick-reply buttons o
 picker when content/ has an enabled Content API item for exactly those options, else numbered
 text. SMS: WhatsApp markup is removed (*bold* shows as asterisks on a phone), characters outside
 GSM-7 are transliterated when the deployment says so, and a long answer is split into numbered
-parts within the segment budget (bot/sms.py). Each part is its own outbox entry, so each is
+parts within the segment budget (bot/outbound/sms.py). Each part is its own outbox entry, so each is
 sent once and in order.
 """
 
@@ -15,9 +15,9 @@ import json
 import re
 import uuid
 
-from bot.content_schema import WhatsAppInteractive
-from bot.messages import SMS, WHATSAPP, BotReply, OutboundMessage
-from bot.sms import shape_sms
+from bot.content.schema import WhatsAppInteractive
+from bot.core.messages import SMS, WHATSAPP, BotReply, OutboundMessage
+from bot.outbound.sms import shape_sms
 
 # *bold*, _italic_, ~strike~ (WhatsApp's markup), only around words: "5 * 3" stays.
 _MARKUP = re.compile(r"(?<![\w*_~])([*_~])(?=\S)(.+?)(?<=\S)\1(?![\w*_~])")

@@ -7,7 +7,7 @@ septets (escape + char). Emoji are UCS-2; those outside the BMP are 2 code units
 
 Shaping (`shape_sms`, the one entry point for the outbox): optionally transliterate to GSM-7
 (`transliterate_for_gsm`), then cut into numbered single-segment SMS (`split_for_sms`).
-Buttons are already numbered options in the body: `bot.messages.render_reply` does that.
+Buttons are already numbered options in the body: `bot.core.messages.render_reply` does that.
 """
 
 from __future__ import annotations
@@ -284,8 +284,8 @@ def split_for_sms(text: str, budget_segments: int) -> list[str]:
     Cuts fall at sentence ends, then line breaks, then between words (between characters only
     for a "word" longer than a part); the number prefix counts in each part's length, and each
     part is GSM-7 or UCS-2 on its own. Deterministic; nothing is dropped or reworded except
-    whitespace at the cuts. Keeping answers short is the job of `bot.paging.paginate`, which
-    pages them with "MÁS" (and `almas content check`); this is for what is still longer, such
+    whitespace at the cuts. Keeping answers short is the job of `bot.outbound.paging.paginate`,
+    which pages them with "MÁS" (and `almas content check`); this is for what is still longer, such
     as a case worker's long reply.
     """
     if budget_segments < 1:

@@ -7,7 +7,7 @@ still gets the emergency lines and general information, and nothing is kept).
 
 from __future__ import annotations
 
-from bot.conversation import fold
+from bot.core.text import fold
 
 ACCEPT = "accept"
 DECLINE = "decline"

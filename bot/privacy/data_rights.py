@@ -6,7 +6,7 @@ Erasure asks for a confirmation first (BORRAR), because it cannot be undone.
 
 from __future__ import annotations
 
-from bot.conversation import fold
+from bot.core.text import fold
 
 SHOW = "show"
 ERASE = "erase"

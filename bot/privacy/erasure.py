@@ -4,12 +4,13 @@ her Rasa tracker. An audit row records that it happened and how much went, witho
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from bot import proactive
-from bot.keys import Keys
-from bot.rasa_service import tracker_key_prefix
-from bot.runtime import Runtime
-from bot.storage import erase_participant, record_erasure, ticket_ids_of
+from bot.outbound import proactive
+from bot.store.storage import erase_participant, record_erasure, ticket_ids_of
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def erase_everything(rt: Runtime, participant: str) -> dict[str, int]:
         )
     )
     # Rasa keeps the dialogue (slots, events, her words) in the same Redis.
-    tracker = Keys.rasa_tracker(tracker_key_prefix(rt.settings), participant)
+    tracker = keys.rasa_tracker(participant)
     removed["rasa_tracker"] = int(rt.redis.delete(tracker))
     record_erasure(rt.sessions, removed)
     log.info("erased a participant on her request: %s", removed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from bot.conversation import fold
+from bot.core.text import fold
 
 OPT_OUT = frozenset({
     "baja", "parar", "cancelar", "alto", "stop", "stopall", "unsubscribe", "end", "quit",

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from bot.runtime import Runtime
-from bot.storage import purge_transcripts
+from bot.store.storage import purge_transcripts
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

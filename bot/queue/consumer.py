@@ -8,9 +8,9 @@ import logging
 import threading
 import time
 
-from bot.lease_keeper import LeaseKeeper
-from bot.mailbox import Lease, MailboxQueue
-from bot.settings import Settings
+from bot.core.settings import Settings
+from bot.queue.lease_keeper import LeaseKeeper
+from bot.queue.mailbox import Lease, MailboxQueue
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import logging
 import threading
 from types import TracebackType
 
-from bot.mailbox import Lease, MailboxQueue
+from bot.queue.mailbox import Lease, MailboxQueue
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import redis
 
-from bot.keys import Keys
+from bot.core.keys import Keys
 
 INBOX = "inbox"
 OUTBOX = "outbox"

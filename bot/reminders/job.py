@@ -1,11 +1,11 @@
 """Scholarship-deadline reminders (issue 6, req. 5): run every few minutes by the scheduler.
 
-She writes RECORDARME after seeing the open calls; the action server stores a subscription
-per call (bot/reminders.py). From `REMINDER_DAYS_BEFORE` days before a call closes (dates from
+She writes RECORDARME after seeing the open calls; the action server stores a subscription per call
+(bot/reminders/subscriptions.py). From `REMINDER_DAYS_BEFORE` days before a call closes (dates from
 content/scholarships.yml, which staff edit: read at each run), the job decides, once per
 subscription, and records the decision on its row (`reminded_at`, `reminder_outcome`):
 
-* `queued`: a proactive message went to her proactive mailbox (bot/proactive.py), where the
+* `queued`: a proactive message went to her proactive mailbox (bot/outbound/proactive.py), where the
   outbox lets it out only in the allowed hours and as her only proactive message of the day;
 * `no_consent`: she has not accepted the current privacy notice (content/privacy.yml);
 * `opted_out`: she wrote BAJA (the outbox would suppress it anyway);
@@ -23,14 +23,14 @@ hashes). The worker, which has her reply address while it answers her, calls
 address is put in Redis (`Keys.reminder_address`) with an expiry at the end of her last
 subscribed closing day, and refreshed on every later message (so a reminder goes to the
 channel she used last). No number is kept for anyone else, nor longer than needed; erasure
-deletes it (bot/erasure.py, via `proactive.redis_keys`). An encrypted column would keep it in
-SQL backups and need key management for no gain.
+deletes it (bot/privacy/erasure.py, via `proactive.redis_keys`). An encrypted column would
+keep it in SQL backups and need key management for no gain.
 
 **WhatsApp or text.** Free text on WhatsApp is refused outside 24 h from her last message
 (63016), so the message is built for when it will actually leave: if her window is still open
 an hour after the earliest allowed send (`earliest_send`), plain text (`system.reminder_text`);
 otherwise the approved template `scholarship_reminder` with the call and the date as
-ContentVariables. SMS: always text, shaped like every SMS (bot/shaping.py). The date is
+ContentVariables. SMS: always text, shaped like every SMS (bot/outbound/shaping.py). The date is
 written out ("martes 15 de diciembre de 2026"), not "faltan 3 días", which would be wrong if
 the message is held until the next allowed day.
 
@@ -45,22 +45,25 @@ import json
 import logging
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
-from bot import proactive
-from bot.content_schema import Scholarship, WhatsAppTemplate
-from bot.i18n import TIMEZONE, long_date, today_in_bogota
-from bot.messages import SMS, WHATSAPP, WHATSAPP_PREFIX, OutboundMessage
-from bot.proactive_hours import is_allowed
-from bot.relay import whatsapp_window_open
-from bot.runtime import Runtime
-from bot.shaping import for_channel
-from bot.storage import (
+from bot.content.i18n import TIMEZONE, long_date, today_in_bogota
+from bot.content.schema import Scholarship, WhatsAppTemplate
+from bot.core.messages import SMS, WHATSAPP, WHATSAPP_PREFIX, OutboundMessage
+from bot.handoff.relay import whatsapp_window_open
+from bot.outbound import proactive
+from bot.outbound.proactive_hours import is_allowed
+from bot.outbound.shaping import for_channel
+from bot.store.storage import (
     PendingReminder,
     decide_reminder,
     last_inbound_at,
     pending_reminders,
     reminder_outcomes,
 )
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

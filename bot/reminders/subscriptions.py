@@ -6,8 +6,8 @@ from functools import lru_cache
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import load_settings
-from bot.storage import make_engine, make_sessionmaker, subscribe_reminders
+from bot.core.settings import load_settings
+from bot.store.storage import make_engine, make_sessionmaker, subscribe_reminders
 
 
 @lru_cache(maxsize=1)

@@ -71,7 +71,7 @@ class Base(DeclarativeBase):
 class Participant(Base):
     __tablename__ = "participants"
 
-    # Keyed hash of her number (bot.identity): the pseudonymous id used everywhere else.
+    # Keyed hash of her number (bot.core.identity): the pseudonymous id used everywhere else.
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))  # the channel she last wrote on
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -113,7 +113,7 @@ class Message(Base):
 
 
 class ReminderSubscription(Base):
-    """She asked to be reminded before a scholarship call closes (bot/reminder_job.py)."""
+    """She asked to be reminded before a scholarship call closes (bot/reminders/job.py)."""
 
     __tablename__ = "reminder_subscriptions"
 
@@ -714,7 +714,7 @@ def sensitive_columns() -> list[str]:
     )
 
 
-# --- delivery fidelity: status callbacks and supervisor retries (bot/delivery.py) -----------
+# --- delivery fidelity: status callbacks and supervisor retries (bot/outbound/delivery.py) ---
 class AlreadyRetried(Exception):
     """This failed message was retried already (one retry per failed message)."""
 

@@ -8,9 +8,9 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.content import ContentStore, default_store
-from bot.i18n import today_in_bogota
-from bot.paging import paginate
+from bot.content.i18n import today_in_bogota
+from bot.content.store import ContentStore, default_store
+from bot.outbound.paging import paginate
 
 LISTING_SLOT = "listing"
 

@@ -9,9 +9,9 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.content_schema import CITIES, Course
-from bot.conversation import fold
-from bot.i18n import cop, long_date
+from bot.content.i18n import cop, long_date
+from bot.content.schema import CITIES, Course
+from bot.core.text import fold
 from flows.actions.common import content, say_paged, today
 
 ICT_TOPICS = ("tic", "programacion", "ofimatica", "marketing_digital")

@@ -11,8 +11,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.content_schema import EDUCATION_LEVELS, CredentialPath
-from bot.conversation import fold
+from bot.content.schema import EDUCATION_LEVELS, CredentialPath
+from bot.core.text import fold
 from flows.actions.common import content
 
 LEVEL_WORDS = {

@@ -9,8 +9,9 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.conversation import fold, parse_choice
-from bot.i18n import cop
+from bot.content.i18n import cop
+from bot.conversation.choices import parse_choice
+from bot.core.text import fold
 from flows.actions.common import bullet_list, content, say_paged
 
 BUSINESS_MONTHS = ("menos_6", "6_12", "mas_12")

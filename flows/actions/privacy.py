@@ -1,5 +1,6 @@
 """Opt-out and data rights in free phrasing, as the NLU understood them. The engine does the
-work (bot/worker.py): these actions only signal it, so keywords and phrasings share one path."""
+work (bot/conversation/worker.py): these actions only signal it, so keywords and phrasings
+share one path."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.messages import ERASE_REQUEST_SIGNAL, OPT_OUT_SIGNAL
+from bot.core.messages import ERASE_REQUEST_SIGNAL, OPT_OUT_SIGNAL
 
 
 class ActionOptOut(Action):

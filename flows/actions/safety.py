@@ -8,7 +8,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.support_lines import CASE_ORDER, lines_text
+from bot.conversation.support_lines import CASE_ORDER, lines_text
 from flows.actions.common import content
 
 URGENT_SIGNAL = {"handoff": "urgent", "topic": "emergency"}

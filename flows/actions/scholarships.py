@@ -9,9 +9,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.content_schema import Scholarship
-from bot.i18n import deadline
-from bot.reminders import subscribe
+from bot.content.i18n import deadline
+from bot.content.schema import Scholarship
+from bot.reminders.subscriptions import subscribe
 from flows.actions.common import bullet_list, content, say_paged, today
 
 

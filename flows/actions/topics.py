@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from flows.actions.common import content, say_paged
 
-TOPIC_RESPONSES = {
-    "ask_entrepreneurship": "utter_entrepreneurship",
-    "ask_employment": "utter_employment",
-    "ask_psych_support": "utter_psych_support",
-    "ask_migration_status": "utter_migration_status",
-    "ask_enrollment": "utter_enrollment",
-}
+_TOPICS = yaml.safe_load((Path(__file__).resolve().parents[1] / "topics.yml").read_text())
+TOPIC_RESPONSES: dict[str, str] = _TOPICS["topic_responses"]
+NO_INFO_RESPONSE: str = _TOPICS["no_info_response"]
 
 
 class ActionTopicAnswer(Action):
@@ -26,5 +24,5 @@ class ActionTopicAnswer(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name", "")
-        response = TOPIC_RESPONSES.get(intent, "utter_no_info")
+        response = TOPIC_RESPONSES.get(intent, NO_INFO_RESPONSE)
         return say_paged(dispatcher, content().render(response).text)

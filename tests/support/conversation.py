@@ -11,10 +11,10 @@ from pathlib import Path
 import requests
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.content import ContentStore
-from bot.identity import participant_id
-from bot.settings import content_dir
-from bot.storage import make_engine, make_sessionmaker, record_consent
+from bot.content.store import ContentStore
+from bot.core.identity import participant_id
+from bot.core.settings import content_dir
+from bot.store.storage import make_engine, make_sessionmaker, record_consent
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, SMS_SENDER, WHATSAPP_SENDER
 from tests.support.stack import Stack
 from tests.support.twilio_endpoint import Sent, TwilioEndpoint

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 import requests
 
-from bot.settings import TWILIO_REAL_API_URL, Settings
+from bot.core.settings import TWILIO_REAL_API_URL, Settings
 
 MAX_BYTES = 16 * 1024 * 1024  # WhatsApp documents are at most 16 MB
 TIMEOUT_SECONDS = 15

@@ -22,8 +22,8 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from bot.messages import OutboundMessage
-from bot.settings import Settings
+from bot.core.messages import OutboundMessage
+from bot.core.settings import Settings
 
 RETRYABLE_CODES = frozenset({20429, 63018})
 # How many of her newest messages the reconciliation reads (one page). Her later entries wait

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from bot.storage import Base, make_engine
+from bot.store.storage import Base, make_engine
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
