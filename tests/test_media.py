@@ -11,10 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from bot.channels.twilio.inbound import parse_twilio_form
 from bot.conversation.media import DOCUMENT, OTHER, VOICE, kind
 from bot.conversation.worker import ConversationWorker
 from bot.core.identity import participant_id
-from bot.core.messages import BotReply, Media, parse_twilio_form
+from bot.core.messages import BotReply, Media
 from bot.runtime import Runtime
 from bot.store.storage import record_consent
 from tests.support.twilio_payloads import WHATSAPP_VOICE_NOTE

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.channels.twilio.inbound import InvalidInbound, parse_twilio_form
 from bot.conversation.choices import MENU_PAYLOAD, decide, parse_choice
 from bot.core.identity import mask_address, participant_id
-from bot.core.messages import (
-    BotReply,
-    Button,
-    InboundMessage,
-    InvalidInbound,
-    parse_twilio_form,
-    render_reply,
-    replies_from_rasa,
-)
+from bot.core.messages import BotReply, Button, InboundMessage, render_reply, replies_from_rasa
 from tests.support.twilio_payloads import SMS_HOLA, WHATSAPP_HOLA, WHATSAPP_VOICE_NOTE, with_sid
 
 OPTIONS = ["/ask_courses", "/ask_credential_validation", "/ask_scholarships"]

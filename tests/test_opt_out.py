@@ -9,10 +9,7 @@ import uuid
 import pytest
 
 from bot.conversation.worker import ConversationWorker
-from bot.core.messages import (
-    BotReply,
-    OutboundMessage,
-)
+from bot.core.messages import BotReply, OutboundMessage
 from bot.outbound.sender import OutboxSender
 from bot.privacy.optout import IN, OUT, keyword
 from bot.runtime import Runtime

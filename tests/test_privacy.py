@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from bot.channels.twilio.inbound import parse_twilio_form
 from bot.conversation.worker import ConversationWorker
 from bot.core.keys import Keys
 from bot.core.logs import PhoneNumberFilter, mask_phone_numbers
-from bot.core.messages import OPT_OUT_SIGNAL, BotReply, OutboundMessage, parse_twilio_form
+from bot.core.messages import OPT_OUT_SIGNAL, BotReply, OutboundMessage
 from bot.privacy.consent import ACCEPT, DECLINE, answer_to_notice
 from bot.privacy.data_rights import ERASE, SHOW, command, confirms_erasure
 from bot.privacy.optout import IN, OUT, keyword

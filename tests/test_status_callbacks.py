@@ -8,7 +8,8 @@ import uuid
 
 import pytest
 
-from bot.outbound.delivery import VALID_STATUSES, callbacks_for
+from bot.channels.twilio.status import VALID_STATUSES
+from bot.outbound.delivery import callbacks_for
 from bot.runtime import Runtime
 from bot.store.storage import STATUS_ORDER, is_opted_out, outbound_message, record_outbound
 from tests.conftest import AUTH_TOKEN

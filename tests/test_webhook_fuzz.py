@@ -30,13 +30,13 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import EnvironBuilder, TestResponse
 from werkzeug.wrappers import Request
 
+from bot.channels.twilio.signature import SIGNATURE_HEADER
 from bot.core.identity import participant_id
 from bot.queue.mailbox import INBOX
 from bot.runtime import Runtime
 from tests.conftest import AUTH_TOKEN, delete_prefix
 from tests.support.twilio_payloads import ACCOUNT, SMS_HOLA, WHATSAPP_HOLA
 from webhooks.app import create_app
-from webhooks.signature import SIGNATURE_HEADER
 
 PATH = "/twilio/messages"
 # What the webhook may answer: accepted, bad form, bad/missing signature, wrong method, too

@@ -7,10 +7,11 @@ import dataclasses
 
 import pytest
 
+from bot.channels.twilio.inbound import parse_twilio_form
 from bot.conversation.rasa_client import RasaClient, RasaError, RasaUnavailable
 from bot.conversation.worker import ConversationWorker
 from bot.core.identity import participant_id
-from bot.core.messages import BotReply, Button, OutboundMessage, parse_twilio_form
+from bot.core.messages import BotReply, Button, OutboundMessage
 from bot.runtime import Runtime
 from bot.store.storage import record_consent
 from tests.support.twilio_payloads import SMS_HOLA, with_sid

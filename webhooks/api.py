@@ -15,13 +15,12 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from bot.core.identity import mask_address
 from bot.handoff import rules as casework
 from bot.handoff.accounts import SUPERVISOR, by_token
 from bot.handoff.queue import CLAIMED, Ticket
 from bot.handoff.redelivery import can_retry, retried_as, retry_failed
 from bot.handoff.relay import RelayError, WindowClosed, reply, send_template
-from bot.handoff.rules import CaseworkError, ticket_for
+from bot.handoff.rules import CaseworkError, address_shown_to, ticket_for
 from bot.store.storage import add_note, notes, transcript
 from webhooks.extensions import runtime
 
@@ -66,8 +65,7 @@ def _ticket_json(ticket: Ticket) -> dict[str, Any]:
         "waiting_seconds": round(ticket.waiting_seconds),
         "position": rt.handoff.position(ticket.id),
         "claimed_by": ticket.claimed_by or None,
-        # Phone numbers: masked except for supervisors.
-        "address": ticket.address if _is_supervisor() else mask_address(ticket.address),
+        "address": address_shown_to(g.case_worker, ticket.address),
         # Files she sent while the ticket was open (Twilio media URLs: fetch with the
         # account's credentials, or open them in the console).
         "attachments": rt.handoff.attachments(ticket.id),

@@ -27,13 +27,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from bot.channels.twilio.media import MediaUnavailable, fetch
-from bot.core.identity import mask_address
 from bot.handoff import rules as casework
 from bot.handoff.accounts import SUPERVISOR, check_password, find
 from bot.handoff.queue import URGENT, Ticket
 from bot.handoff.redelivery import can_retry, retried_as, retry_failed
 from bot.handoff.relay import RelayError, reply, send_template, window_open
-from bot.handoff.rules import CaseworkError, Conflict
+from bot.handoff.rules import CaseworkError, Conflict, address_shown_to
 from bot.store.storage import add_note, handoff_history_for, notes, transcript
 from webhooks.extensions import runtime
 
@@ -113,12 +112,11 @@ def language(code: str) -> ResponseReturnValue:
 
 # -- queue -----------------------------------------------------------------------------------
 def _view(ticket: Ticket) -> dict[str, Any]:
-    supervisor = g.case_worker.role == SUPERVISOR
     return {
         "ticket": ticket,
         "minutes": int(ticket.waiting_seconds // 60),
         "position": runtime().handoff.position(ticket.id),
-        "address": ticket.address if supervisor else mask_address(ticket.address),
+        "address": address_shown_to(g.case_worker, ticket.address),
     }
 
 

@@ -16,9 +16,9 @@ import uuid
 import requests
 from flask import Blueprint, abort, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
-from twilio.request_validator import RequestValidator
 
-from bot.core.messages import SMS, WHATSAPP, WHATSAPP_PREFIX
+from bot.channels.twilio.signature import sign
+from bot.core.addresses import SMS, WHATSAPP, address_for
 from webhooks.extensions import runtime
 
 bp = Blueprint("simulator", __name__, url_prefix="/simulator")
@@ -46,8 +46,8 @@ def twilio_form(channel: str, number: str, text: str, to: str, account_sid: str)
     if channel == WHATSAPP:
         return {
             **common,
-            "From": WHATSAPP_PREFIX + number,
-            "To": to if to.startswith(WHATSAPP_PREFIX) else WHATSAPP_PREFIX + to,
+            "From": address_for(WHATSAPP, number),
+            "To": address_for(WHATSAPP, to),
             "ProfileName": "Simulador",
             "WaId": number.lstrip("+"),
             "MessageType": "text",
@@ -76,7 +76,7 @@ def send() -> ResponseReturnValue:
     to = settings.twilio_whatsapp_from if channel == WHATSAPP else settings.twilio_sms_from
     form = twilio_form(channel, number, text, to, settings.twilio_account_sid)
     url = settings.public_base_url + "/twilio/messages"
-    signature = RequestValidator(settings.twilio_auth_token).compute_signature(url, form)
+    signature = sign(url, form, settings.twilio_auth_token)
     response = requests.post(url, data=form, headers={"X-Twilio-Signature": signature}, timeout=10)
     return jsonify(webhook_status=response.status_code, message_sid=form["MessageSid"])
 

@@ -11,9 +11,9 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, request
 
+from bot.channels.twilio.inbound import InvalidInbound, parse_twilio_form
 from bot.conversation.ratelimit import count_message
 from bot.core.identity import mask_address, participant_id
-from bot.core.messages import InvalidInbound, parse_twilio_form
 from webhooks.extensions import runtime
 from webhooks.signature import plain, refuse_unsigned
 

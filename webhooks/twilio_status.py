@@ -13,7 +13,8 @@ import logging
 
 from flask import Blueprint, Response, request
 
-from bot.outbound.delivery import InvalidStatusCallback, apply_status, parse_status_callback
+from bot.channels.twilio.status import InvalidStatusCallback, parse_status_callback
+from bot.outbound.delivery import apply_status
 from webhooks.extensions import runtime
 from webhooks.signature import plain, refuse_unsigned
 

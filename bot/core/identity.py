@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from bot.core.addresses import number_of
+
 
 def participant_id(key: str, address: str) -> str:
     """Keyed hash (HMAC-SHA256) of the E.164 number, whatever channel it came on.
@@ -12,8 +14,7 @@ def participant_id(key: str, address: str) -> str:
     `whatsapp:+57XXXXXXXXXX` and `+57XXXXXXXXXX` are the same woman: the channel prefix is
     dropped before hashing so that switching from WhatsApp to SMS keeps her conversation.
     """
-    number = address.split(":", 1)[1] if address.startswith("whatsapp:") else address
-    digest = hmac.new(key.encode(), number.strip().encode(), hashlib.sha256).hexdigest()
+    digest = hmac.new(key.encode(), number_of(address).encode(), hashlib.sha256).hexdigest()
     return "p_" + digest[:32]
 
 

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-WHATSAPP = "whatsapp"
-SMS = "sms"
-CHANNELS = (WHATSAPP, SMS)
-WHATSAPP_PREFIX = "whatsapp:"
-
-
-class InvalidInbound(ValueError):
-    """A signed request that is not a usable message; the text says which field is wrong."""
+from bot.core.addresses import number_of
 
 
 @dataclass(frozen=True)
@@ -48,7 +40,7 @@ class InboundMessage:
     @property
     def number(self) -> str:
         """The E.164 number without the channel prefix."""
-        return self.address.removeprefix(WHATSAPP_PREFIX)
+        return number_of(self.address)
 
     @property
     def is_media_only(self) -> bool:
@@ -62,51 +54,6 @@ class InboundMessage:
         data = json.loads(raw)
         data["media"] = tuple(Media(**m) for m in data.get("media", ()))
         return cls(**data)
-
-
-def parse_twilio_form(form: Mapping[str, str], now: datetime | None = None) -> InboundMessage:
-    """Turn Twilio's incoming-message form (SMS or WhatsApp) into an InboundMessage."""
-    message_sid = (form.get("MessageSid") or "").strip() or (
-        form.get("SmsMessageSid") or ""
-    ).strip()
-    sender = (form.get("From") or "").strip()
-    if not message_sid:
-        raise InvalidInbound("MessageSid is missing")
-    if not sender:
-        raise InvalidInbound("From is missing")
-    channel = WHATSAPP if sender.startswith(WHATSAPP_PREFIX) else SMS
-    number = sender.removeprefix(WHATSAPP_PREFIX)
-    digits = number[1:]
-    # E.164: "+" and at most 15 ASCII digits ("٣" and "²" are digits to str.isdigit).
-    if not number.startswith("+") or not (digits.isascii() and digits.isdigit()):
-        raise InvalidInbound(f"From is not an E.164 number: {sender!r}")
-    if not 7 <= len(digits) <= 15:
-        raise InvalidInbound(f"From is not an E.164 number: {sender!r}")
-
-    try:
-        num_media = int((form.get("NumMedia") or "").strip() or 0)
-    except ValueError as exc:
-        raise InvalidInbound(f"NumMedia is not a number: {form.get('NumMedia')!r}") from exc
-    media = tuple(
-        Media(url=form[f"MediaUrl{i}"], content_type=form.get(f"MediaContentType{i}", ""))
-        for i in range(max(0, min(num_media, 10)))
-        if form.get(f"MediaUrl{i}")
-    )
-    return InboundMessage(
-        message_sid=message_sid,
-        channel=channel,
-        address=sender,
-        to=(form.get("To") or "").strip(),
-        text=form.get("Body") or "",
-        received_at=(now or datetime.now(UTC)).isoformat(),
-        account_sid=form.get("AccountSid", ""),
-        messaging_service_sid=form.get("MessagingServiceSid", ""),
-        profile_name=form.get("ProfileName", ""),
-        wa_id=form.get("WaId", ""),
-        message_type=form.get("MessageType", ""),
-        media=media,
-        button_payload=form.get("ButtonPayload", ""),
-    )
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from bot.core.addresses import WHATSAPP, address_for, is_dialable
+
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -134,10 +136,7 @@ class Settings:
         """The `From` / `MessagingServiceSid` field of a send on this channel."""
         if channel == "whatsapp":
             if self.twilio_whatsapp_from:
-                sender = self.twilio_whatsapp_from
-                if not sender.startswith("whatsapp:"):
-                    sender = "whatsapp:" + sender
-                return {"from_": sender}
+                return {"from_": address_for(WHATSAPP, self.twilio_whatsapp_from)}
             if self.twilio_messaging_service_sid:
                 return {"messaging_service_sid": self.twilio_messaging_service_sid}
             raise SettingsError("TWILIO_WHATSAPP_FROM is needed to answer on WhatsApp")
@@ -220,13 +219,23 @@ def load_settings(
         rasa_max_chars=_int(env, "RASA_MAX_CHARS", 1000),
         sms_transliterate=_bool(env, "SMS_TRANSLITERATE", True),
         sms_budget_segments=_int(env, "SMS_BUDGET_SEGMENTS", 3),
-        supervisor_alert_to=tuple(
-            a.strip() for a in env.get("SUPERVISOR_ALERT_TO", "").split(",") if a.strip()
-        ),
+        supervisor_alert_to=_addresses(env, "SUPERVISOR_ALERT_TO"),
         reminder_days_before=_int(env, "REMINDER_DAYS_BEFORE", 3),
         proactive_limits=_proactive_limits(env, mode),
         filled_in=tuple(filled),
     )
+
+
+def _addresses(env: dict[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list of numbers ("+57…") or WhatsApp addresses ("whatsapp:+57…")."""
+    addresses = tuple(a.strip() for a in env.get(name, "").split(",") if a.strip())
+    wrong = [a for a in addresses if not is_dialable(a)]
+    if wrong:
+        raise SettingsError(
+            f"{name} must list E.164 numbers (+57…) or whatsapp:+57… addresses; "
+            f"not a possible number: {', '.join(wrong)}"
+        )
+    return addresses
 
 
 def _proactive_limits(env: dict[str, str], mode: str) -> bool:

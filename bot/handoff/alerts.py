@@ -8,8 +8,9 @@ import json
 import time
 from typing import TYPE_CHECKING
 
+from bot.core.addresses import channel_of
 from bot.core.identity import participant_id
-from bot.core.messages import SMS, WHATSAPP, WHATSAPP_PREFIX, OutboundMessage
+from bot.core.messages import OutboundMessage
 from bot.handoff.queue import Ticket
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def alert_urgent(rt: Runtime, ticket: Ticket) -> None:
         mailbox = "staff_" + participant_id(rt.settings.participant_id_key, address)
         message = OutboundMessage(
             participant=mailbox,
-            channel=WHATSAPP if address.startswith(WHATSAPP_PREFIX) else SMS,
+            channel=channel_of(address),
             to=address,
             body=text,
             record=False,

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from bot.channels.twilio.errors import PERMANENT_FOR_THE_NUMBER
 from bot.core.messages import OutboundMessage
 from bot.handoff.accounts import SUPERVISOR
 from bot.handoff.rules import Conflict, Forbidden, NotFound
@@ -31,22 +32,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Codes where the same message can never work, or must not be sent: retrying is refused.
-NOT_RETRYABLE = {
-    21610: "she replied STOP: she must not get it",
-    21211: "the number is not valid",
-    21614: "the number is not a mobile number",
-    30005: "the number does not exist",
-    30006: "the number is a landline or its carrier cannot receive it",
-}
 
 
 def retryable_reason(row: Message) -> str | None:
     """Why this message cannot be retried, or None if it can."""
     if row.status not in FAILED_STATUSES:
         return f"the message is {row.status}, not failed"
-    if row.error_code in NOT_RETRYABLE:
-        return f"Twilio refused it for good ({row.error_code}: {NOT_RETRYABLE[row.error_code]})"
+    # Refused where the same message can never work, or must not be sent.
+    if row.error_code in PERMANENT_FOR_THE_NUMBER:
+        reason = PERMANENT_FOR_THE_NUMBER[row.error_code]
+        return f"Twilio refused it for good ({row.error_code}: {reason})"
     return None
 
 

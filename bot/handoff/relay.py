@@ -7,7 +7,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.core.messages import WHATSAPP, OutboundMessage
+from bot.core.addresses import WHATSAPP
+from bot.core.messages import OutboundMessage
 from bot.handoff.queue import Ticket
 from bot.outbound.shaping import for_channel
 from bot.store.storage import last_inbound_at

@@ -7,12 +7,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.core.identity import mask_address
 from bot.handoff.accounts import SUPERVISOR, find
 from bot.handoff.queue import CLAIMED, Ticket
 from bot.store.storage import CaseWorker
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+
+
+def address_shown_to(worker: CaseWorker, address: str) -> str:
+    """Her number as this case worker may see it: whole for supervisors, else masked
+    (channel and last two digits), in the console and the API alike."""
+    return address if worker.role == SUPERVISOR else mask_address(address)
 
 
 class CaseworkError(Exception):

@@ -1,12 +1,12 @@
 """Delivery fidelity: Twilio's status callbacks, and what the outbox remembers in Redis so a
 message is never sent twice and a failed one can be retried by a person.
 
-Status callbacks (POST /twilio/status?outbox_id=…, webhooks/twilio_status.py) are parsed and
-applied here: the stored status moves queued → sent → delivered/read (or undelivered/failed)
-and never backwards; ErrorCode 21610 (she replied STOP) opts her out. Each callback is first
-noted in Redis under its outbox id, before the SQL update, because the outbox writes the
-transcript row only after Twilio answered: a fast callback can arrive before the row exists,
-and the outbox applies the note right after writing the row. The same note tells a
+Status callbacks (POST /twilio/status?outbox_id=…, webhooks/twilio_status.py) are parsed by
+bot/channels/twilio/status.py and applied here: the stored status moves queued → sent →
+delivered/read (or undelivered/failed) and never backwards; ErrorCode 21610 (she replied STOP) opts
+her out. Each callback is first noted in Redis under its outbox id, before the SQL update, because
+the outbox writes the transcript row only after Twilio answered: a fast callback can arrive before
+the row exists, and the outbox applies the note right after writing the row. The same note tells a
 reconciliation that Twilio has the message (bot/outbound/sender.py).
 """
 
@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from bot.channels.twilio.errors import UNSUBSCRIBED
+from bot.channels.twilio.status import StatusReport
 from bot.core.identity import mask_address
 from bot.core.messages import OutboundMessage
 from bot.store.storage import STATUS_ORDER, Message, set_opted_out, update_outbound_status
@@ -28,63 +29,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# What Twilio reports for an outbound message ("read": WhatsApp only). No callback comes for
-# the initial queued/accepted, but they are valid values (the create answer uses them).
-VALID_STATUSES = (
-    "accepted",
-    "queued",
-    "sending",
-    "sent",
-    "delivered",
-    "read",
-    "undelivered",
-    "failed",
-    "canceled",
-)
 FAILED_STATUSES = frozenset({"failed", "undelivered"})
-UNSUBSCRIBED = 21610  # Twilio: the recipient replied STOP
 MARKER_SECONDS = 7 * 24 * 3600  # callbacks and SID owners are remembered this long
 FAILED_KEEP_SECONDS = 30 * 24 * 3600  # a failed entry stays retryable this long
 SID_FIELD = "sid"
-MAX_OUTBOX_ID = 64  # the column's width; anything longer is not ours
-
-
-class InvalidStatusCallback(ValueError):
-    """A signed status callback we cannot use; the text says which field is wrong."""
-
-
-@dataclass(frozen=True)
-class StatusReport:
-    message_sid: str
-    status: str
-    error_code: int | None
-    outbox_id: str  # "" when the callback URL had none
-    to: str
-
-
-def parse_status_callback(form: Mapping[str, str], args: Mapping[str, str]) -> StatusReport:
-    """Twilio's status-callback form (+ our `outbox_id` query parameter) → StatusReport."""
-    sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
-    if not sid:
-        raise InvalidStatusCallback("MessageSid is missing")
-    status = (form.get("MessageStatus") or form.get("SmsStatus") or "").strip().lower()
-    if status not in VALID_STATUSES:
-        raise InvalidStatusCallback(
-            f"unknown MessageStatus {status!r}; valid: {', '.join(VALID_STATUSES)}"
-        )
-    raw_code = (form.get("ErrorCode") or "").strip()
-    if raw_code and not raw_code.isdigit():
-        raise InvalidStatusCallback(f"ErrorCode is not a number: {raw_code!r}")
-    outbox_id = (args.get("outbox_id") or "").strip()
-    if len(outbox_id) > MAX_OUTBOX_ID:
-        raise InvalidStatusCallback("outbox_id is too long")
-    return StatusReport(
-        message_sid=sid,
-        status=status,
-        error_code=int(raw_code) if raw_code else None,
-        outbox_id=outbox_id,
-        to=(form.get("To") or "").strip(),
-    )
 
 
 def apply_status(rt: Runtime, report: StatusReport) -> Message | None:

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from bot.channels.twilio.errors import UNSUBSCRIBED
 from bot.channels.twilio.send import SendFailed, SendResult, TwilioGateway
 from bot.core.identity import mask_address
 from bot.core.messages import OutboundMessage
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-UNSUBSCRIBED = 21610  # Twilio: the recipient replied STOP
 
 
 class OutboxSender(MailboxConsumer):

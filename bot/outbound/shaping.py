@@ -16,7 +16,8 @@ import re
 import uuid
 
 from bot.content.schema import WhatsAppInteractive
-from bot.core.messages import SMS, WHATSAPP, BotReply, OutboundMessage
+from bot.core.addresses import SMS, WHATSAPP
+from bot.core.messages import BotReply, OutboundMessage
 from bot.outbound.sms import shape_sms
 
 # *bold*, _italic_, ~strike~ (WhatsApp's markup), only around words: "5 * 3" stays.

@@ -49,7 +49,8 @@ from typing import TYPE_CHECKING
 
 from bot.content.i18n import TIMEZONE, long_date, today_in_bogota
 from bot.content.schema import Scholarship, WhatsAppTemplate
-from bot.core.messages import SMS, WHATSAPP, WHATSAPP_PREFIX, OutboundMessage
+from bot.core.addresses import WHATSAPP, channel_of
+from bot.core.messages import OutboundMessage
 from bot.handoff.relay import whatsapp_window_open
 from bot.outbound import proactive
 from bot.outbound.proactive_hours import is_allowed
@@ -162,7 +163,7 @@ def reminder_messages(
     rt: Runtime, participant: str, address: str, call: Scholarship, now: datetime
 ) -> list[OutboundMessage]:
     """Her reminder as outbox entries (proactive): template or text, see the module doc."""
-    channel = WHATSAPP if address.startswith(WHATSAPP_PREFIX) else SMS
+    channel = channel_of(address)
     values = {"call": call.name, "deadline": long_date(call.closes)}
     message = OutboundMessage(
         participant=participant,

@@ -22,10 +22,10 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from bot.channels.twilio.errors import RETRYABLE_CODES
 from bot.core.messages import OutboundMessage
 from bot.core.settings import Settings
 
-RETRYABLE_CODES = frozenset({20429, 63018})
 # How many of her newest messages the reconciliation reads (one page). Her later entries wait
 # behind the uncertain one, so only older messages can push it off the page.
 LOOKUP_PAGE_SIZE = 50
