@@ -9,6 +9,7 @@ import pytest
 from bot.core.settings import REQUIRED_SECRETS, TWILIO_REAL_API_URL, SettingsError, load_settings
 
 SECRETS = {name: f"value-of-{name.lower()}" for name in REQUIRED_SECRETS}
+DEV = {"ALMAS_ENV": "development"}
 
 
 def test_production_names_every_missing_secret() -> None:
@@ -80,3 +81,20 @@ def test_sender_per_channel(environ, channel, expected) -> None:
 def test_no_sender_configured_is_a_clear_error() -> None:
     with pytest.raises(SettingsError, match="TWILIO_SMS_FROM"):
         load_settings(environ={**SECRETS}).twilio_sender_for("sms")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["+57300123", "whatsapp:+1555", "3001234567", "+57 300 123 4567", "+5730012345678901"],
+)
+def test_supervisor_alert_to_that_is_not_a_possible_number_is_named(value: str) -> None:
+    with pytest.raises(SettingsError, match="SUPERVISOR_ALERT_TO") as error:
+        load_settings(environ={**DEV, "SUPERVISOR_ALERT_TO": f"+573001234567,{value}"})
+    assert value.strip() in str(error.value) and "+573001234567," not in str(error.value)
+
+
+def test_supervisor_alert_to_takes_numbers_and_whatsapp_addresses() -> None:
+    settings = load_settings(
+        environ={**DEV, "SUPERVISOR_ALERT_TO": " +573001234567 , whatsapp:+573007654321 "}
+    )
+    assert settings.supervisor_alert_to == ("+573001234567", "whatsapp:+573007654321")
