@@ -13,7 +13,7 @@ from bot.core.keys import Keys
 from bot.core.settings import Settings
 from bot.handoff.queue import HandoffQueue
 from bot.queue.mailbox import INBOX, OUTBOX, MailboxQueue
-from bot.store.storage import make_engine, make_sessionmaker
+from bot.store.engine import make_engine, make_sessionmaker
 
 
 @dataclass

@@ -12,7 +12,8 @@ from sqlalchemy import update
 from bot.core.messages import OutboundMessage
 from bot.handoff.accounts import add, issue_token
 from bot.runtime import Runtime
-from bot.store.storage import Message, record_inbound
+from bot.store.models import Message
+from bot.store.transcript import record_inbound
 from webhooks.app import create_app
 
 

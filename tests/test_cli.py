@@ -108,7 +108,9 @@ def database_with_an_old_and_a_new_message(tmp_path) -> tuple[str, str]:  # type
     from sqlalchemy import update
 
     from bot.store.db import upgrade
-    from bot.store.storage import Message, make_engine, make_sessionmaker, record_inbound
+    from bot.store.engine import make_engine, make_sessionmaker
+    from bot.store.models import Message
+    from bot.store.transcript import record_inbound
 
     url = f"sqlite:///{tmp_path / 'retention.db'}"
     upgrade(url)
@@ -128,7 +130,8 @@ def database_with_an_old_and_a_new_message(tmp_path) -> tuple[str, str]:  # type
 
 
 def transcript_texts(url: str, participant: str) -> list[str]:
-    from bot.store.storage import make_engine, make_sessionmaker, transcript
+    from bot.store.engine import make_engine, make_sessionmaker
+    from bot.store.transcript import transcript
 
     engine = make_engine(url)
     try:
@@ -191,7 +194,7 @@ def test_caseworker_dev_gives_a_newcomer_a_console_login_in_development_only(
 ) -> None:
     from bot.handoff.accounts import DEVELOPMENT_EMAIL, check_password
     from bot.store.db import upgrade
-    from bot.store.storage import make_engine, make_sessionmaker
+    from bot.store.engine import make_engine, make_sessionmaker
 
     url = f"sqlite:///{tmp_path / 'dev.db'}"
     upgrade(url)

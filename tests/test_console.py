@@ -14,7 +14,7 @@ import webhooks.console as console_module
 from bot.core.messages import OutboundMessage
 from bot.handoff.accounts import add
 from bot.runtime import Runtime
-from bot.store.storage import record_inbound
+from bot.store.transcript import record_inbound
 from webhooks.app import create_app
 
 PASSWORD = "una-clave-muy-larga"

@@ -9,14 +9,19 @@ from collections import Counter
 
 import pytest
 
-from bot.handoff.queue import NORMAL, URGENT, HandoffQueue
+from bot.handoff.queue import NORMAL, URGENT, HandoffQueue, Ticket
 from bot.runtime import Runtime
-from bot.store.storage import handoff_history
+from bot.store.handoff import handoff_events
 
 
 @pytest.fixture
 def queue(runtime: Runtime) -> HandoffQueue:
     return HandoffQueue(runtime.redis, runtime.keys, runtime.sessions)
+
+
+def ticket_history(runtime: Runtime, ticket: Ticket) -> list[str]:
+    events = handoff_events(runtime.sessions, ticket.participant)
+    return [e.status for e in events if e.ticket_id == ticket.id]
 
 
 def open_ticket(queue: HandoffQueue, who: str, priority: str = NORMAL):  # type: ignore[no-untyped-def]
@@ -87,7 +92,7 @@ def test_an_expired_lease_puts_the_ticket_back_at_the_head_of_its_level(
     again = queue.claim("cw2", 60)
     assert again is not None and again.id == first.id  # ana waited longest: she is first again
     assert queue.renew(first.id, "cw-away", 60) is False
-    assert handoff_history(runtime.sessions, first.id) == [
+    assert ticket_history(runtime, first) == [
         "waiting",
         "claimed",
         "expired",
@@ -113,7 +118,7 @@ def test_only_the_claimer_resolves_and_resolving_closes_her_ticket(
     assert queue.resolve(ticket.id, "cw1")
     assert queue.open_ticket("ana") is None
     assert queue.get(ticket.id).status == "resolved"  # type: ignore[union-attr]
-    assert handoff_history(runtime.sessions, ticket.id) == ["waiting", "claimed", "resolved"]
+    assert ticket_history(runtime, ticket) == ["waiting", "claimed", "resolved"]
 
 
 def test_leaving_the_line_abandons_the_ticket(queue: HandoffQueue, runtime: Runtime) -> None:
@@ -122,7 +127,7 @@ def test_leaving_the_line_abandons_the_ticket(queue: HandoffQueue, runtime: Runt
     assert left is not None and left.status == "abandoned"
     assert queue.position(ticket.id) is None and queue.claim("cw1", 60) is None
     assert queue.abandon("ana") is None
-    assert handoff_history(runtime.sessions, ticket.id) == ["waiting", "abandoned"]
+    assert ticket_history(runtime, ticket) == ["waiting", "abandoned"]
 
 
 def test_state_survives_a_new_connection(queue: HandoffQueue, runtime: Runtime) -> None:

@@ -17,7 +17,7 @@ from bot.conversation.worker import ConversationWorker
 from bot.core.identity import participant_id
 from bot.core.messages import BotReply, Media
 from bot.runtime import Runtime
-from bot.store.storage import record_consent
+from bot.store.participants import record_consent
 from tests.support.twilio_payloads import WHATSAPP_VOICE_NOTE
 from tests.test_console import account, csrf, login
 from tests.test_worker import ScriptedRasa, outbox_bodies, work

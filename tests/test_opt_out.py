@@ -13,7 +13,8 @@ from bot.core.messages import BotReply, OutboundMessage
 from bot.outbound.sender import OutboxSender
 from bot.privacy.optout import IN, OUT, keyword
 from bot.runtime import Runtime
-from bot.store.storage import is_opted_out, transcript
+from bot.store.participants import is_opted_out
+from bot.store.transcript import transcript
 from tests.support.twilio_endpoint import Fault, TwilioEndpoint
 from tests.test_worker import ScriptedRasa, outbox_bodies, she_writes, work
 

@@ -23,20 +23,11 @@ from bot.privacy.data_rights import ERASE, SHOW, command, confirms_erasure
 from bot.privacy.optout import IN, OUT, keyword
 from bot.privacy.retention import purge_expired
 from bot.runtime import Runtime
-from bot.store.storage import (
-    ErasureAudit,
-    HandoffNote,
-    Message,
-    Participant,
-    add_note,
-    consent_version,
-    erasure_audit,
-    is_opted_out,
-    record_inbound,
-    sensitive_columns,
-    subscribe_reminders,
-    transcript,
-)
+from bot.store.handoff import add_note
+from bot.store.models import ErasureAudit, HandoffNote, Message, Participant
+from bot.store.participants import consent_version, erasure_audit, is_opted_out, sensitive_columns
+from bot.store.reminders import subscribe_reminders
+from bot.store.transcript import record_inbound, transcript
 from tests.support.twilio_payloads import SMS_HOLA
 from tests.test_worker import ScriptedRasa, outbox_bodies, she_writes, work
 

@@ -37,16 +37,10 @@ from bot.reminders.job import (
     send_due_reminders,
 )
 from bot.runtime import Runtime
-from bot.store.storage import (
-    Message,
-    ReminderSubscription,
-    record_consent,
-    record_inbound,
-    reminder_outcomes,
-    set_opted_out,
-    subscribe_reminders,
-    transcript,
-)
+from bot.store.models import Message, ReminderSubscription
+from bot.store.participants import record_consent, set_opted_out
+from bot.store.reminders import reminder_outcomes, subscribe_reminders
+from bot.store.transcript import record_inbound, transcript
 from tests.conftest import base_environment
 from tests.support.twilio_endpoint import TwilioEndpoint
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.core.messages import OutboundMessage
 from bot.runtime import Runtime
-from bot.store.storage import notes
+from bot.store.handoff import notes
 from tests.test_api import account as api_account
 from tests.test_api import waiting_ticket as api_ticket
 from tests.test_console import account, csrf, login, new_client, waiting_ticket

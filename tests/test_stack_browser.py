@@ -10,7 +10,7 @@ from playwright.sync_api import sync_playwright
 
 from bot.content.store import ContentStore
 from bot.handoff.accounts import add
-from bot.store.storage import make_engine, make_sessionmaker
+from bot.store.engine import make_engine, make_sessionmaker
 from tests.support.conversation import Participant
 from tests.support.stack import Stack
 from tests.support.twilio_endpoint import TwilioEndpoint

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.store.storage import Message, is_opted_out
+from bot.store.models import Message
+from bot.store.participants import is_opted_out
 from tests.support.conversation import Participant, _sessions
 from tests.support.stack import Stack, wait_until
 from tests.support.twilio_endpoint import TwilioEndpoint

@@ -12,7 +12,7 @@ import requests
 from bot.content.store import ContentStore
 from bot.core.identity import participant_id
 from bot.handoff.accounts import add, issue_token
-from bot.store.storage import make_engine, make_sessionmaker
+from bot.store.engine import make_engine, make_sessionmaker
 from tests.support.conversation import Participant
 from tests.support.stack import Stack, wait_until
 from tests.support.twilio_endpoint import TwilioEndpoint

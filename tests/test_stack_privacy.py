@@ -16,15 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.keys import Keys
 from bot.core.settings import load_settings
 from bot.handoff.queue import HandoffQueue
-from bot.store.storage import (
-    ErasureAudit,
-    HandoffEvent,
-    Message,
-    Participant,
-    ReminderSubscription,
-    make_engine,
-    make_sessionmaker,
-)
+from bot.store.engine import make_engine, make_sessionmaker
+from bot.store.models import ErasureAudit, HandoffEvent, Message, Participant, ReminderSubscription
 from tests.conftest import SUPERVISOR_ALERT_TO
 from tests.support.conversation import Participant as Her
 from tests.support.stack import Stack, wait_until

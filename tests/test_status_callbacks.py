@@ -11,7 +11,9 @@ import pytest
 from bot.channels.twilio.status import VALID_STATUSES
 from bot.outbound.delivery import callbacks_for
 from bot.runtime import Runtime
-from bot.store.storage import STATUS_ORDER, is_opted_out, outbound_message, record_outbound
+from bot.store.models import STATUS_ORDER
+from bot.store.participants import is_opted_out
+from bot.store.transcript import outbound_message, record_outbound
 from tests.conftest import AUTH_TOKEN
 from tests.support.twilio_payloads import (
     SMS_STATUS_DELIVERED,

@@ -10,19 +10,10 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.db import downgrade, upgrade
-from bot.store.storage import (
-    IN,
-    OUT,
-    Base,
-    Participant,
-    make_engine,
-    make_sessionmaker,
-    record_inbound,
-    record_outbound,
-    reminder_subscriptions,
-    subscribe_reminders,
-    transcript,
-)
+from bot.store.engine import make_engine, make_sessionmaker
+from bot.store.models import IN, OUT, Base, Participant
+from bot.store.reminders import reminder_subscriptions, subscribe_reminders
+from bot.store.transcript import record_inbound, record_outbound, transcript
 from tests.conftest import POSTGRES_URL
 
 

@@ -13,7 +13,7 @@ from bot.conversation.worker import ConversationWorker
 from bot.core.identity import participant_id
 from bot.core.messages import BotReply, Button, OutboundMessage
 from bot.runtime import Runtime
-from bot.store.storage import record_consent
+from bot.store.participants import record_consent
 from tests.support.twilio_payloads import SMS_HOLA, with_sid
 
 
@@ -177,7 +177,7 @@ def test_the_nlu_net_also_opens_an_urgent_ticket(runtime: Runtime) -> None:
 def test_her_message_is_in_the_transcript_answered_or_dead_lettered(
     short_attempts: Runtime,
 ) -> None:
-    from bot.store.storage import transcript
+    from bot.store.transcript import transcript
 
     rasa = ScriptedRasa(RasaError("boom"), RasaError("boom"), RasaError("boom"), [BotReply("ok")])
     worker = ConversationWorker(short_attempts, rasa)
@@ -232,7 +232,7 @@ def test_while_handed_off_her_messages_go_to_the_case_worker_not_to_rasa(runtime
     work(worker)
     assert [t for _, t in rasa.received] == ["asesora"]
     assert len(outbox_bodies(runtime, pid)) == 1  # no bot chatter while she waits
-    from bot.store.storage import transcript
+    from bot.store.transcript import transcript
 
     texts = [m.text for m in transcript(runtime.sessions, pid)]
     assert "y tengo PPT" in texts  # the case worker reads it in her transcript
@@ -269,7 +269,7 @@ def test_after_resolution_she_is_asked_for_a_rating_and_her_number_is_kept(
     runtime: Runtime,
 ) -> None:
     from bot.handoff.relay import ask_for_rating
-    from bot.store.storage import ratings
+    from bot.store.handoff import ratings
 
     rasa = ScriptedRasa([BotReply("respuesta del bot")])
     worker = ConversationWorker(runtime, rasa)

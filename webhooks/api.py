@@ -21,7 +21,8 @@ from bot.handoff.queue import CLAIMED, Ticket
 from bot.handoff.redelivery import can_retry, retried_as, retry_failed
 from bot.handoff.relay import RelayError, WindowClosed, reply, send_template
 from bot.handoff.rules import CaseworkError, address_shown_to, ticket_for
-from bot.store.storage import add_note, notes, transcript
+from bot.store.handoff import add_note, notes
+from bot.store.transcript import transcript
 from webhooks.extensions import runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api/handoffs")

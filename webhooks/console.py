@@ -33,7 +33,8 @@ from bot.handoff.queue import URGENT, Ticket
 from bot.handoff.redelivery import can_retry, retried_as, retry_failed
 from bot.handoff.relay import RelayError, reply, send_template, window_open
 from bot.handoff.rules import CaseworkError, Conflict, address_shown_to
-from bot.store.storage import add_note, handoff_history_for, notes, transcript
+from bot.store.handoff import add_note, handoff_events, notes
+from bot.store.transcript import transcript
 from webhooks.extensions import runtime
 
 bp = Blueprint("console", __name__, url_prefix="/console")
@@ -191,7 +192,7 @@ def ticket(ticket_id: str) -> ResponseReturnValue:
         else set(),
         notes=notes(rt.sessions, current.id),
         attachments=rt.handoff.attachments(current.id),
-        history=handoff_history_for(rt.sessions, current.participant),
+        history=handoff_events(rt.sessions, current.participant),
         canned=[canned[k] for k in sorted(canned) if k.startswith("canned_")],
         mine=current.claimed_by == g.case_worker.email,
         window_open=window_open(rt, current),

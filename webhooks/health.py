@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 
 from bot.conversation.rasa_client import RasaClient
 from bot.runtime import Runtime
-from bot.store.storage import ping
+from bot.store.engine import ping
 from webhooks.extensions import runtime
 
 bp = Blueprint("health", __name__)

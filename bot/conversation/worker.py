@@ -40,19 +40,17 @@ from bot.queue.backoff import backoff_seconds
 from bot.queue.consumer import MailboxConsumer
 from bot.queue.mailbox import DEAD, Lease
 from bot.reminders.job import remember_address
-from bot.store.storage import (
-    IN,
+from bot.store.handoff import recent_claim_waits, record_rating
+from bot.store.models import IN
+from bot.store.participants import (
     consent_and_opt_out,
     consent_version,
     is_opted_out,
-    recent_claim_waits,
     record_consent,
-    record_inbound,
-    record_rating,
     set_opted_out,
     stored_about,
-    transcript,
 )
+from bot.store.transcript import record_inbound, transcript
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from bot.store.storage import CaseWorker
+from bot.store.models import CaseWorker
 
 CASE_WORKER = "case_worker"
 SUPERVISOR = "supervisor"

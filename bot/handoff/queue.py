@@ -20,7 +20,7 @@ import redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.keys import Keys
-from bot.store.storage import record_handoff_events
+from bot.store.handoff import record_handoff_events
 
 URGENT = "urgent"
 NORMAL = "normal"

@@ -17,15 +17,8 @@ from bot.core.messages import OutboundMessage
 from bot.handoff.accounts import SUPERVISOR
 from bot.handoff.rules import Conflict, Forbidden, NotFound
 from bot.outbound.delivery import FAILED_STATUSES
-from bot.store.storage import (
-    OUT,
-    AlreadyRetried,
-    CaseWorker,
-    Message,
-    forget_outbound,
-    outbound_message,
-    record_retry,
-)
+from bot.store.models import OUT, CaseWorker, Message
+from bot.store.transcript import AlreadyRetried, forget_outbound, outbound_message, record_retry
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

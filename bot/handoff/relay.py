@@ -11,7 +11,7 @@ from bot.core.addresses import WHATSAPP
 from bot.core.messages import OutboundMessage
 from bot.handoff.queue import Ticket
 from bot.outbound.shaping import for_channel
-from bot.store.storage import last_inbound_at
+from bot.store.transcript import last_inbound_at
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

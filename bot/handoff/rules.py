@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from bot.core.identity import mask_address
 from bot.handoff.accounts import SUPERVISOR, find
 from bot.handoff.queue import CLAIMED, Ticket
-from bot.store.storage import CaseWorker
+from bot.store.models import CaseWorker
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

@@ -22,7 +22,9 @@ from bot.channels.twilio.errors import UNSUBSCRIBED
 from bot.channels.twilio.status import StatusReport
 from bot.core.identity import mask_address
 from bot.core.messages import OutboundMessage
-from bot.store.storage import STATUS_ORDER, Message, set_opted_out, update_outbound_status
+from bot.store.models import STATUS_ORDER, Message
+from bot.store.participants import set_opted_out
+from bot.store.transcript import update_outbound_status
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

@@ -41,7 +41,8 @@ from bot.outbound import delivery, proactive
 from bot.queue.backoff import backoff_seconds
 from bot.queue.consumer import MailboxConsumer
 from bot.queue.mailbox import DEAD, Lease
-from bot.store.storage import is_opted_out, record_outbound, set_opted_out
+from bot.store.participants import is_opted_out, set_opted_out
+from bot.store.transcript import record_outbound
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

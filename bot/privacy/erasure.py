@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.outbound import proactive
-from bot.store.storage import erase_participant, record_erasure, ticket_ids_of
+from bot.store.participants import erase_participant, record_erasure, ticket_ids_of
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

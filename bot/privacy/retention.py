@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.store.storage import purge_transcripts
+from bot.store.transcript import purge_transcripts
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

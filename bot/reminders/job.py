@@ -55,13 +55,13 @@ from bot.handoff.relay import whatsapp_window_open
 from bot.outbound import proactive
 from bot.outbound.proactive_hours import is_allowed
 from bot.outbound.shaping import for_channel
-from bot.store.storage import (
+from bot.store.reminders import (
     PendingReminder,
     decide_reminder,
-    last_inbound_at,
     pending_reminders,
     reminder_outcomes,
 )
+from bot.store.transcript import last_inbound_at
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

@@ -7,7 +7,8 @@ from functools import lru_cache
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.settings import load_settings
-from bot.store.storage import make_engine, make_sessionmaker, subscribe_reminders
+from bot.store.engine import make_engine, make_sessionmaker
+from bot.store.reminders import subscribe_reminders
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.content.store import ContentStore
 from bot.core.identity import participant_id
 from bot.core.settings import content_dir
-from bot.store.storage import make_engine, make_sessionmaker, record_consent
+from bot.store.engine import make_engine, make_sessionmaker
+from bot.store.participants import record_consent
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, SMS_SENDER, WHATSAPP_SENDER
 from tests.support.stack import Stack
 from tests.support.twilio_endpoint import Sent, TwilioEndpoint

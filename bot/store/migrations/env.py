@@ -2,7 +2,8 @@
 
 from alembic import context
 
-from bot.store.storage import Base, make_engine
+from bot.store.engine import make_engine
+from bot.store.models import Base
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")

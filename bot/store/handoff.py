@@ -1,0 +1,102 @@
+"""The SQL side of handoff: every ticket transition, case notes, ratings, and the claim waits
+that estimate her wait.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    select,
+)
+from sqlalchemy.orm import (
+    Session,
+    sessionmaker,
+)
+
+from bot.store.models import HandoffEvent, HandoffNote, HandoffRating, as_utc
+
+
+def record_handoff_events(
+    sessions: sessionmaker[Session], events: list[dict[str, str | None]]
+) -> None:
+    """Append ticket transitions (dicts with ticket_id, participant_id, status, priority,
+    case_worker) to the history."""
+    if not events:
+        return
+    with sessions() as session:
+        session.add_all(HandoffEvent(**event) for event in events)
+        session.commit()
+
+
+def add_note(sessions: sessionmaker[Session], ticket_id: str, author: str, text_: str) -> None:
+    with sessions() as session:
+        session.add(HandoffNote(ticket_id=ticket_id, author=author, text=text_))
+        session.commit()
+
+
+def notes(sessions: sessionmaker[Session], ticket_id: str) -> list[HandoffNote]:
+    with sessions() as session:
+        return list(
+            session.scalars(
+                select(HandoffNote)
+                .where(HandoffNote.ticket_id == ticket_id)
+                .order_by(HandoffNote.id)
+            )
+        )
+
+
+def recent_claim_waits(sessions: sessionmaker[Session], limit: int = 20) -> list[float]:
+    """Seconds between joining the line and being claimed, for the latest claimed tickets."""
+    with sessions() as session:
+        claims = session.execute(
+            select(HandoffEvent.ticket_id, HandoffEvent.at)
+            .where(HandoffEvent.status == "claimed")
+            .order_by(HandoffEvent.id.desc())
+            .limit(limit)
+        ).all()
+        waits = []
+        for ticket_id, claimed_at in claims:
+            joined = session.scalar(
+                select(HandoffEvent.at)
+                .where(HandoffEvent.ticket_id == ticket_id, HandoffEvent.status == "waiting")
+                .order_by(HandoffEvent.id)
+                .limit(1)
+            )
+            if joined is not None:
+                waits.append((as_utc(claimed_at) - as_utc(joined)).total_seconds())
+    return waits
+
+
+def record_rating(
+    sessions: sessionmaker[Session], ticket_id: str, participant_id: str, rating: int
+) -> None:
+    """Her rating of a ticket (once; a second answer replaces nothing)."""
+    with sessions() as session:
+        if session.scalar(select(HandoffRating.id).where(HandoffRating.ticket_id == ticket_id)):
+            return
+        session.add(
+            HandoffRating(ticket_id=ticket_id, participant_id=participant_id, rating=rating)
+        )
+        session.commit()
+
+
+def ratings(sessions: sessionmaker[Session], participant_id: str) -> list[int]:
+    with sessions() as session:
+        return list(
+            session.scalars(
+                select(HandoffRating.rating)
+                .where(HandoffRating.participant_id == participant_id)
+                .order_by(HandoffRating.id)
+            )
+        )
+
+
+def handoff_events(sessions: sessionmaker[Session], participant_id: str) -> list[HandoffEvent]:
+    """Every handoff event of one participant, oldest first (her history with case workers)."""
+    with sessions() as session:
+        return list(
+            session.scalars(
+                select(HandoffEvent)
+                .where(HandoffEvent.participant_id == participant_id)
+                .order_by(HandoffEvent.id)
+            )
+        )

@@ -1,0 +1,188 @@
+"""SQL models (SQLAlchemy 2): participants, the transcript, reminders, handoff history,
+notes, ratings, case workers and the erasure audit. Columns holding free text she or a case
+worker wrote are marked `info={"sensitive": True}`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    mapped_column,
+    relationship,
+)
+
+IN = "in"
+
+
+OUT = "out"
+
+
+# Outbound status, in the order Twilio moves through it; a status never moves backwards.
+STATUS_ORDER = {
+    "received": 0,
+    "pending": 0,
+    "queued": 1,
+    "accepted": 1,
+    "sending": 2,
+    "sent": 3,
+    "undelivered": 4,
+    "failed": 4,
+    "canceled": 4,  # a scheduled send that was called off (final)
+    "delivered": 5,
+    "read": 6,
+    "suppressed": 7,  # not sent: she had opted out (final)
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+
+    # Keyed hash of her number (bot.core.identity): the pseudonymous id used everywhere else.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))  # the channel she last wrote on
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set when she opted out (keyword, or Twilio's 21610): nothing proactive goes to her.
+    opted_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Ley 1581: the version of the privacy notice she accepted, and when. None: not (yet).
+    consent_version: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    consented_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="participant", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    participant_id: Mapped[str] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    direction: Mapped[str] = mapped_column(String(3))  # "in" or "out"
+    channel: Mapped[str] = mapped_column(String(16))
+    # What she wrote or what we answered: sensitive, purged after the retention period.
+    text: Mapped[str] = mapped_column(Text, default="", info={"sensitive": True})
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    outbox_id: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    num_media: Mapped[int] = mapped_column(Integer, default=0)
+    # A supervisor's resend of a failed message: the outbox id of the one it repeats (once).
+    retry_of: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+
+    participant: Mapped[Participant] = relationship(back_populates="messages")
+
+    __table_args__ = (Index("ix_messages_participant_created", "participant_id", "created_at"),)
+
+
+class ReminderSubscription(Base):
+    """She asked to be reminded before a scholarship call closes (bot/reminders/job.py)."""
+
+    __tablename__ = "reminder_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    participant_id: Mapped[str] = mapped_column(String(64), index=True)
+    scholarship_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the reminder job decided about it (once), and what: "queued" (in the outbox), or
+    # why not: "opted_out", "no_consent", "no_address", "expired". None: not decided yet.
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reminder_outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("participant_id", "scholarship_id", name="uq_reminder_subscription"),
+    )
+
+
+class HandoffEvent(Base):
+    """Every state change of a handoff ticket, for history and reporting."""
+
+    __tablename__ = "handoff_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(String(64), index=True)
+    participant_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # waiting, claimed, expired, resolved…
+    priority: Mapped[str] = mapped_column(String(16))
+    case_worker: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class HandoffNote(Base):
+    """An internal note on a ticket: case workers only, never sent to her."""
+
+    __tablename__ = "handoff_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(String(64), index=True)
+    author: Mapped[str] = mapped_column(String(254))
+    text: Mapped[str] = mapped_column(Text, info={"sensitive": True})
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class HandoffRating(Base):
+    """Her 1-5 rating of the help she got from a case worker."""
+
+    __tablename__ = "handoff_ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[str] = mapped_column(String(64), unique=True)
+    participant_id: Mapped[str] = mapped_column(String(64), index=True)
+    rating: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ErasureAudit(Base):
+    """That an erasure happened, and how much it removed: no personal data, not even her id."""
+
+    __tablename__ = "erasure_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason: Mapped[str] = mapped_column(String(32))  # "participant_request"
+    # Rows and keys removed per store, as JSON: {"messages": 12, "redis_keys": 4, ...}
+    removed: Mapped[str] = mapped_column(Text)
+
+
+class CaseWorker(Base):
+    """A person who answers participants from the console or the API."""
+
+    __tablename__ = "case_workers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))  # "case_worker" or "supervisor"
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # SHA-256 of the API token (the token itself is shown once and never stored).
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without a timezone; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
