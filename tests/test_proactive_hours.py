@@ -8,15 +8,17 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
+from bot.content.hours import is_holiday
 from bot.content.i18n import TIMEZONE as BOGOTA
 from bot.outbound.proactive_hours import (
-    ALLOWED_WINDOWS,
+    LEY_2300_HOURS,
     earliest_send,
     is_allowed,
-    is_holiday,
     may_send_today,
     next_allowed,
 )
+
+ALLOWED_WINDOWS = LEY_2300_HOURS.windows
 
 
 def bog(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

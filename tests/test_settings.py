@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,19 @@ def test_supervisor_alert_to_takes_numbers_and_whatsapp_addresses() -> None:
         environ={**DEV, "SUPERVISOR_ALERT_TO": " +573001234567 , whatsapp:+573007654321 "}
     )
     assert settings.supervisor_alert_to == ("+573001234567", "whatsapp:+573007654321")
+
+
+def test_every_setting_is_read_once_and_documented_in_the_readme_and_env_example() -> None:
+    from dataclasses import fields
+
+    from bot.core.settings import ENVIRONMENT, PROJECT_ROOT, Settings
+
+    names = {f.name for f in fields(Settings)}
+    assert {field_name for field_name, _ in ENVIRONMENT.values()} <= names
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    table = set(re.findall(r"^\| `([A-Z0-9_]+)` \|", readme, re.MULTILINE))
+    env_example = (PROJECT_ROOT / ".env.example").read_text()
+    read_elsewhere = {"ALMAS_ENV", "PORT", "CONTENT_DIR", "LOG_LEVEL"}
+    assert set(ENVIRONMENT) | read_elsewhere == table
+    for name in set(ENVIRONMENT) | read_elsewhere:
+        assert re.search(rf"^#? ?{name}=", env_example, re.MULTILINE), f"{name} not in .env.example"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,35 +44,47 @@ class SettingsError(RuntimeError):
     """A setting is missing or malformed; the message names it."""
 
 
-def _int(env: dict[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "")
-    if raw == "":
-        return default
+def _text(name: str, raw: str) -> str:
+    return raw.strip()
+
+
+def _url(name: str, raw: str) -> str:
+    return raw.strip().rstrip("/")
+
+
+def _int(name: str, raw: str) -> int:
     try:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
-def _float(env: dict[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "")
-    if raw == "":
-        return default
+def _float(name: str, raw: str) -> float:
     try:
         return float(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
 
 
-def _bool(env: dict[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if raw == "":
-        return default
-    if raw in ("1", "true", "yes", "on"):
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
         return True
-    if raw in ("0", "false", "no", "off"):
+    if value in ("0", "false", "no", "off"):
         return False
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _addresses(name: str, raw: str) -> tuple[str, ...]:
+    """A comma-separated list of numbers ("+57…") or WhatsApp addresses ("whatsapp:+57…")."""
+    addresses = tuple(a.strip() for a in raw.split(",") if a.strip())
+    wrong = [a for a in addresses if not is_dialable(a)]
+    if wrong:
+        raise SettingsError(
+            f"{name} must list E.164 numbers (+57…) or whatsapp:+57… addresses; "
+            f"not a possible number: {', '.join(wrong)}"
+        )
+    return addresses
 
 
 @dataclass(frozen=True)
@@ -148,6 +161,45 @@ class Settings:
         raise SettingsError("TWILIO_SMS_FROM or TWILIO_MESSAGING_SERVICE_SID is needed for SMS")
 
 
+# Every setting read from the environment: variable -> (Settings field, parser). The defaults
+# are the Settings dataclass's, written once above. (ALMAS_ENV and PORT are read first: the
+# other defaults depend on them.)
+ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], object]]] = {
+    "TWILIO_ACCOUNT_SID": ("twilio_account_sid", _text),
+    "TWILIO_AUTH_TOKEN": ("twilio_auth_token", _text),
+    "TWILIO_API_URL": ("twilio_api_url", _url),
+    "TWILIO_WHATSAPP_FROM": ("twilio_whatsapp_from", _text),
+    "TWILIO_SMS_FROM": ("twilio_sms_from", _text),
+    "TWILIO_MESSAGING_SERVICE_SID": ("twilio_messaging_service_sid", _text),
+    "PUBLIC_BASE_URL": ("public_base_url", _url),
+    "REDIS_URL": ("redis_url", _text),
+    "REDIS_PREFIX": ("redis_prefix", _text),
+    "DATABASE_URL": ("database_url", _text),
+    "RASA_URL": ("rasa_url", _url),
+    "ACTION_SERVER_URL": ("action_server_url", _url),
+    "NLG_URL": ("nlg_url", _text),
+    "SECRET_KEY": ("secret_key", _text),
+    "PARTICIPANT_ID_KEY": ("participant_id_key", _text),
+    "WORKER_LEASE_SECONDS": ("lease_seconds", _float),
+    "WORKER_MAX_ATTEMPTS": ("max_attempts", _int),
+    "RASA_TIMEOUT_SECONDS": ("rasa_timeout_seconds", _float),
+    "OUTBOX_MAX_ATTEMPTS": ("outbox_max_attempts", _int),
+    "TWILIO_TIMEOUT_SECONDS": ("twilio_timeout_seconds", _float),
+    "OUTBOX_RECONCILE_WAIT_SECONDS": ("outbox_reconcile_wait_seconds", _float),
+    "DEDUPE_HOURS": ("dedupe_hours", _int),
+    "TRACKER_EXPIRY_DAYS": ("tracker_expiry_days", _int),
+    "TRANSCRIPT_RETENTION_DAYS": ("transcript_retention_days", _int),
+    "RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", _int),
+    "MAX_BODY_CHARS": ("max_body_chars", _int),
+    "RASA_MAX_CHARS": ("rasa_max_chars", _int),
+    "SMS_TRANSLITERATE": ("sms_transliterate", _bool),
+    "SMS_BUDGET_SEGMENTS": ("sms_budget_segments", _int),
+    "SUPERVISOR_ALERT_TO": ("supervisor_alert_to", _addresses),
+    "REMINDER_DAYS_BEFORE": ("reminder_days_before", _int),
+    "PROACTIVE_LIMITS": ("proactive_limits", _bool),
+}
+
+
 def _read_environment(dotenv_path: Path | None) -> dict[str, str]:
     env: dict[str, str] = {}
     path = dotenv_path if dotenv_path is not None else PROJECT_ROOT / ".env"
@@ -166,7 +218,7 @@ def load_settings(
     if mode not in (DEVELOPMENT, PRODUCTION):
         raise SettingsError(f"ALMAS_ENV must be {DEVELOPMENT!r} or {PRODUCTION!r}, got {mode!r}")
 
-    port = _int(env, "PORT", 5000)
+    port = _int("PORT", env["PORT"]) if env.get("PORT", "").strip() else Settings.port
     filled: list[str] = []
     if mode == DEVELOPMENT:
         # No Twilio account needed: sends go to the simulator's Twilio-compatible endpoint.
@@ -185,64 +237,18 @@ def load_settings(
                 "production mode needs these settings, which are unset: " + ", ".join(missing)
             )
 
-    database_url = env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    twilio_api_url = env.get("TWILIO_API_URL") or TWILIO_REAL_API_URL
-    return Settings(
-        env=mode,
-        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
-        twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
-        twilio_api_url=twilio_api_url.rstrip("/"),
-        twilio_whatsapp_from=env.get("TWILIO_WHATSAPP_FROM", ""),
-        twilio_sms_from=env.get("TWILIO_SMS_FROM", ""),
-        twilio_messaging_service_sid=env.get("TWILIO_MESSAGING_SERVICE_SID", ""),
-        public_base_url=(env.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
-        port=port,
-        redis_url=env.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
-        redis_prefix=env.get("REDIS_PREFIX") or "almas",
-        database_url=database_url,
-        rasa_url=(env.get("RASA_URL") or "http://127.0.0.1:5005").rstrip("/"),
-        action_server_url=(env.get("ACTION_SERVER_URL") or "http://127.0.0.1:5055").rstrip("/"),
-        nlg_url=env.get("NLG_URL") or f"http://127.0.0.1:{port}/nlg",
-        secret_key=env.get("SECRET_KEY", ""),
-        participant_id_key=env.get("PARTICIPANT_ID_KEY", ""),
-        lease_seconds=_float(env, "WORKER_LEASE_SECONDS", 20.0),
-        max_attempts=_int(env, "WORKER_MAX_ATTEMPTS", 5),
-        rasa_timeout_seconds=_float(env, "RASA_TIMEOUT_SECONDS", 30.0),
-        outbox_max_attempts=_int(env, "OUTBOX_MAX_ATTEMPTS", 12),
-        twilio_timeout_seconds=_float(env, "TWILIO_TIMEOUT_SECONDS", 15.0),
-        outbox_reconcile_wait_seconds=_float(env, "OUTBOX_RECONCILE_WAIT_SECONDS", 10.0),
-        dedupe_hours=_int(env, "DEDUPE_HOURS", 48),
-        tracker_expiry_days=_int(env, "TRACKER_EXPIRY_DAYS", 90),
-        transcript_retention_days=_int(env, "TRANSCRIPT_RETENTION_DAYS", 180),
-        rate_limit_per_minute=_int(env, "RATE_LIMIT_PER_MINUTE", 15),
-        max_body_chars=_int(env, "MAX_BODY_CHARS", 4096),
-        rasa_max_chars=_int(env, "RASA_MAX_CHARS", 1000),
-        sms_transliterate=_bool(env, "SMS_TRANSLITERATE", True),
-        sms_budget_segments=_int(env, "SMS_BUDGET_SEGMENTS", 3),
-        supervisor_alert_to=_addresses(env, "SUPERVISOR_ALERT_TO"),
-        reminder_days_before=_int(env, "REMINDER_DAYS_BEFORE", 3),
-        proactive_limits=_proactive_limits(env, mode),
-        filled_in=tuple(filled),
-    )
-
-
-def _addresses(env: dict[str, str], name: str) -> tuple[str, ...]:
-    """A comma-separated list of numbers ("+57…") or WhatsApp addresses ("whatsapp:+57…")."""
-    addresses = tuple(a.strip() for a in env.get(name, "").split(",") if a.strip())
-    wrong = [a for a in addresses if not is_dialable(a)]
-    if wrong:
-        raise SettingsError(
-            f"{name} must list E.164 numbers (+57…) or whatsapp:+57… addresses; "
-            f"not a possible number: {', '.join(wrong)}"
-        )
-    return addresses
-
-
-def _proactive_limits(env: dict[str, str], mode: str) -> bool:
-    enforced = _bool(env, "PROACTIVE_LIMITS", True)
-    if not enforced and mode != DEVELOPMENT:
+    values: dict[str, object] = {}
+    for name, (field_name, parse) in ENVIRONMENT.items():
+        raw = env.get(name, "")
+        if raw.strip() != "":
+            values[field_name] = parse(name, raw)
+    # Defaults that depend on another setting (the rest are the dataclass's own).
+    values.setdefault("public_base_url", f"http://127.0.0.1:{port}")
+    values.setdefault("nlg_url", f"http://127.0.0.1:{port}/nlg")
+    values.setdefault("database_url", DEFAULT_DATABASE_URL)
+    if values.get("proactive_limits") is False and mode != DEVELOPMENT:
         raise SettingsError("PROACTIVE_LIMITS=false is for development only (Ley 2300 de 2023)")
-    return enforced
+    return Settings(env=mode, port=port, filled_in=tuple(filled), **values)  # type: ignore[arg-type]
 
 
 def content_dir() -> Path:

@@ -1,43 +1,24 @@
-"""When case workers are in (content/programme.yml, America/Bogota). Pure."""
+"""When case workers are in (content/programme.yml, America/Bogota), on the shared weekly-hours
+model (bot/content/hours.py). Public holidays are not taken out: programme.yml says when the
+team works. Pure."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from babel.dates import format_datetime
 
-from bot.content.i18n import LOCALE, TIMEZONE
-from bot.content.schema import WEEKDAYS
-
-
-def _window(hours: dict[str, str], day: datetime) -> tuple[time, time] | None:
-    spec = hours.get(WEEKDAYS[day.weekday()])
-    if not spec:
-        return None
-    start, end = spec.split("-")
-    return time.fromisoformat(start), time.fromisoformat(end)
+from bot.content.hours import WeeklyHours
+from bot.content.i18n import LOCALE
 
 
 def is_open(hours: dict[str, str], now: datetime) -> bool:
-    local = now.astimezone(TIMEZONE)
-    window = _window(hours, local)
-    return window is not None and window[0] <= local.time() < window[1]
+    return WeeklyHours.from_spec(hours).is_open(now)
 
 
 def next_opening(hours: dict[str, str], now: datetime) -> datetime | None:
     """The next moment case workers are in (now if open), within a week; None if never."""
-    local = now.astimezone(TIMEZONE)
-    if is_open(hours, local):
-        return local
-    for days_ahead in range(8):
-        day = local + timedelta(days=days_ahead)
-        window = _window(hours, day)
-        if window is None:
-            continue
-        opening = day.replace(hour=window[0].hour, minute=window[0].minute, second=0, microsecond=0)
-        if opening > local:
-            return opening
-    return None
+    return WeeklyHours.from_spec(hours).next_open(now, search_days=8)
 
 
 def opening_in_words(moment: datetime) -> str:

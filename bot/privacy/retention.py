@@ -8,6 +8,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.core.locks import release
 from bot.store.transcript import purge_transcripts
 
 if TYPE_CHECKING:
@@ -20,8 +21,10 @@ LOCK_SECONDS = 600
 
 def purge_expired(rt: Runtime, now: datetime | None = None) -> dict[str, int] | None:
     """Delete what is past retention; None when another process is already purging."""
-    lock = rt.keys.purge_lock()
-    if not rt.redis.set(lock, "1", nx=True, ex=LOCK_SECONDS):
+    # redis-py's Lock: released only by its owner (a purge that outlived the lock must not
+    # release another process's).
+    lock = rt.redis.lock(rt.keys.purge_lock(), timeout=LOCK_SECONDS, blocking=False)
+    if not lock.acquire():
         return None
     try:
         cutoff = (now or datetime.now(UTC)) - timedelta(days=rt.settings.transcript_retention_days)
@@ -29,4 +32,4 @@ def purge_expired(rt: Runtime, now: datetime | None = None) -> dict[str, int] | 
         log.info("retention purge (before %s): %s", cutoff.date().isoformat(), removed)
         return removed
     finally:
-        rt.redis.delete(lock)
+        release(lock)

@@ -50,6 +50,7 @@ from typing import TYPE_CHECKING
 from bot.content.i18n import TIMEZONE, long_date, today_in_bogota
 from bot.content.schema import Scholarship, WhatsAppTemplate
 from bot.core.addresses import WHATSAPP, channel_of
+from bot.core.locks import release
 from bot.core.messages import OutboundMessage
 from bot.handoff.relay import whatsapp_window_open
 from bot.outbound import proactive
@@ -91,8 +92,8 @@ def send_due_reminders(rt: Runtime, now: datetime | None = None) -> Counter[str]
     outcomes: Counter[str] = Counter()
     if rt.settings.proactive_limits and not is_allowed(now):
         return outcomes
-    lock = rt.keys.reminders_lock()
-    if not rt.redis.set(lock, "1", nx=True, ex=LOCK_SECONDS):
+    lock = rt.redis.lock(rt.keys.reminders_lock(), timeout=LOCK_SECONDS, blocking=False)
+    if not lock.acquire():
         return None
     try:
         today = today_in_bogota(now)
@@ -108,7 +109,7 @@ def send_due_reminders(rt: Runtime, now: datetime | None = None) -> Counter[str]
             if outcome is not None:
                 outcomes[outcome] += 1
     finally:
-        rt.redis.delete(lock)
+        release(lock)
     if outcomes:
         log.info("scholarship reminders: %s", dict(outcomes))
     return outcomes
