@@ -9,10 +9,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.content.store import ContentStore, default_store
-from bot.core.keys import Keys
+from bot.core.keys import INBOX, OUTBOX, Keys
 from bot.core.settings import Settings
 from bot.handoff.queue import HandoffQueue
-from bot.queue.mailbox import INBOX, OUTBOX, MailboxQueue
+from bot.queue.mailbox import MailboxQueue
 from bot.store.engine import make_engine, make_sessionmaker
 
 

@@ -110,7 +110,7 @@ def test_every_text_the_actions_use_exists_in_content() -> None:
                                                         (True, False), (True, False)):  # fmt: skip
         system |= set(precheck_outcome(has_business, months, ppt, training)[1])
     responses |= set(TOPIC_RESPONSES.values())
-    assert responses <= store.response_names()
+    assert responses <= set(store.snapshot().responses)
     assert system <= set(store.snapshot().system)
 
 

@@ -29,7 +29,7 @@ def python_actions() -> set[str]:
 
 
 def test_every_utter_action_has_a_text_in_content() -> None:
-    texts = ContentStore().response_names()
+    texts = set(ContentStore().snapshot().responses)
     missing = [a for a in domain_actions() if a.startswith("utter_") and a not in texts]
     assert missing == []
 

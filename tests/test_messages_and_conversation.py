@@ -43,25 +43,24 @@ def message(text: str, **changes: str) -> InboundMessage:
     ],
 )
 def test_decide_what_goes_to_rasa(text: str, rasa_text: str) -> None:
-    assert decide(message(text), OPTIONS, "media").rasa_text == rasa_text
+    assert decide(message(text), OPTIONS).rasa_text == rasa_text
 
 
 def test_numbers_without_a_menu_go_to_rasa_as_written() -> None:
-    assert decide(message("1"), [], "media").rasa_text == "1"
+    assert decide(message("1"), []).rasa_text == "1"
 
 
-def test_media_only_is_answered_without_rasa() -> None:
+def test_media_only_is_not_sent_to_rasa_nor_taken_for_danger() -> None:
     inbound = parse_twilio_form(WHATSAPP_VOICE_NOTE)
-    decision = decide(inbound, OPTIONS, "Recibí tu archivo")
-    assert decision.rasa_text is None
-    assert decision.replies == (BotReply(text="Recibí tu archivo"),)
+    decision = decide(inbound, OPTIONS)
+    assert decision.rasa_text is None and decision.crisis is None
 
 
 def test_whatsapp_button_payload_goes_to_rasa() -> None:
     inbound = parse_twilio_form(
         {**WHATSAPP_HOLA, "ButtonPayload": "/ask_credit", "Body": "Créditos"}
     )
-    assert decide(inbound, [], "m").rasa_text == "/ask_credit"
+    assert decide(inbound, []).rasa_text == "/ask_credit"
 
 
 def test_inbound_round_trips_through_json_with_every_character() -> None:

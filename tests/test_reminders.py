@@ -20,12 +20,12 @@ from sqlalchemy import update
 
 from bot.content.i18n import TIMEZONE, long_date
 from bot.content.store import ContentStore
+from bot.core.keys import OUTBOX
 from bot.core.messages import OutboundMessage
 from bot.core.settings import SettingsError, load_settings
 from bot.outbound import proactive
 from bot.outbound.sender import OutboxSender
 from bot.privacy.erasure import erase_everything
-from bot.queue.mailbox import OUTBOX
 from bot.reminders.job import (
     EXPIRED,
     NO_ADDRESS,
@@ -452,7 +452,8 @@ def test_erasure_removes_her_address_and_what_waits_for_her(
     send_due_reminders(rt, MONDAY_10)
     rt.redis.set(rt.keys.proactive_last(her.pid), "{}")
     erase_everything(rt, her.pid)
-    for key in proactive.redis_keys(rt.keys, her.pid):
+    for key in (rt.keys.proactive_held(her.pid), rt.keys.proactive_last(her.pid),
+                rt.keys.reminder_address(her.pid)):  # fmt: skip
         assert not rt.redis.exists(key), key
     assert held(rt, her) == []
 

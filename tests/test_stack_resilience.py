@@ -11,8 +11,8 @@ import time
 import pytest
 
 from bot.core.identity import participant_id
-from bot.core.keys import Keys
-from bot.queue.mailbox import INBOX, MailboxQueue
+from bot.core.keys import INBOX, Keys
+from bot.queue.mailbox import MailboxQueue
 from tests.support.conversation import Participant
 from tests.support.stack import Stack, wait_until
 from tests.support.twilio_endpoint import TwilioEndpoint

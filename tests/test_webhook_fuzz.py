@@ -32,7 +32,7 @@ from werkzeug.wrappers import Request
 
 from bot.channels.twilio.signature import SIGNATURE_HEADER
 from bot.core.identity import participant_id
-from bot.queue.mailbox import INBOX
+from bot.core.keys import INBOX
 from bot.runtime import Runtime
 from tests.conftest import AUTH_TOKEN, delete_prefix
 from tests.support.twilio_payloads import ACCOUNT, SMS_HOLA, WHATSAPP_HOLA

@@ -147,9 +147,6 @@ class ContentStore:
                     self._signature = signature
             return self._snapshot
 
-    def response_names(self) -> set[str]:
-        return set(self.snapshot().responses)
-
     def render(self, name: str, **variables: Any) -> BotReply:
         """One variant of response `name`, with {placeholders} filled from `variables`."""
         variants = self.snapshot().responses.get(name)

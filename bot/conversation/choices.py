@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.conversation.crisis import Crisis, detect
-from bot.core.messages import BotReply, InboundMessage
+from bot.core.messages import InboundMessage
 from bot.core.text import fold
 
 MENU_PAYLOAD = "/show_menu"
@@ -46,19 +46,14 @@ def parse_choice(text: str) -> int | None:
 
 @dataclass(frozen=True)
 class Decision:
-    """Either a text for Rasa, or replies given without Rasa (a crisis: lines, no menu)."""
+    """What her words are: danger (answered with the lines, no menu), a text for Rasa, or
+    neither (media without words)."""
 
     rasa_text: str | None = None
-    replies: tuple[BotReply, ...] = ()
     crisis: Crisis | None = None
 
 
-def decide(
-    message: InboundMessage,
-    last_options: list[str],
-    media_reply: str,
-    max_chars: int = 1000,
-) -> Decision:
+def decide(message: InboundMessage, last_options: list[str], max_chars: int = 1000) -> Decision:
     """What to do with her message, given the payloads of the options she was last shown.
 
     Danger is checked before anything else, on the whole text; the worker answers it with the
@@ -67,7 +62,7 @@ def decide(
     if crisis is not None:
         return Decision(crisis=crisis)
     if message.is_media_only:
-        return Decision(replies=(BotReply(text=media_reply),))
+        return Decision()
     if message.button_payload.startswith("/"):
         return Decision(rasa_text=message.button_payload)
     folded = fold(message.text)

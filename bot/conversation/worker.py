@@ -14,11 +14,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.content.i18n import TIMEZONE, long_date
-from bot.conversation import media
-from bot.conversation.choices import MENU_PAYLOAD, decide, parse_choice
-from bot.conversation.rasa_client import RasaClient, RasaError, RasaUnavailable
-from bot.conversation.support_lines import lines_text
+from bot.content.i18n import TIMEZONE
+from bot.conversation import gates
+from bot.conversation.choices import decide
+from bot.conversation.rasa_client import RasaClient, RasaUnavailable
+from bot.conversation.state import load_state
 from bot.core.messages import (
     ERASE_REQUEST_SIGNAL,
     OPT_OUT_SIGNAL,
@@ -27,28 +27,21 @@ from bot.core.messages import (
     OutboundMessage,
     render_reply,
 )
-from bot.core.text import fold
 from bot.handoff.alerts import alert_urgent
 from bot.handoff.office_hours import is_open, next_opening, opening_in_words, wait_estimate_minutes
 from bot.handoff.queue import NORMAL, URGENT, Ticket
 from bot.handoff.relay import nudge_before_window_closes
 from bot.outbound import shaping
-from bot.privacy import data_rights, optout
-from bot.privacy.consent import ACCEPT, DECLINE, answer_to_notice, needs_consent
-from bot.privacy.erasure import erase_everything
+from bot.privacy.consent import needs_consent
 from bot.queue.backoff import backoff_seconds
 from bot.queue.consumer import MailboxConsumer
 from bot.queue.mailbox import DEAD, Lease
 from bot.reminders.job import remember_address
-from bot.store.handoff import recent_claim_waits, record_rating
+from bot.store import contact
+from bot.store.handoff import recent_claim_waits
 from bot.store.models import IN
 from bot.store.participants import (
-    consent_and_opt_out,
     consent_version,
-    is_opted_out,
-    record_consent,
-    set_opted_out,
-    stored_about,
 )
 from bot.store.transcript import record_inbound, transcript
 
@@ -57,10 +50,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CONSENT_ASK_SECONDS = 7 * 24 * 3600  # the "we asked" flag: then she is a new contact again
-ERASE_CONFIRM_SECONDS = 600
-THROTTLE_NOTICE_SECONDS = 600
-PRIVACY_PATH = "/privacidad"
 
 
 @dataclass(frozen=True)
@@ -73,9 +62,6 @@ class Turn:
 
 MENU_OPTIONS_TTL = 7 * 24 * 3600
 RASA_OUTAGE_RETRY_SECONDS = 2.0
-# While handed off, these leave the line and bring the menu back ("salir" only does that here).
-LEAVE_WORDS = {"menu", "salir", "0", "inicio", "volver", "volver al menu", "salir de la fila"}
-REMIND_EVERY = 600  # seconds between "you are still in line" notes
 SUMMARY_CHARACTERS = 300
 
 
@@ -139,159 +125,35 @@ class ConversationWorker(MailboxConsumer):
         return None
 
     def answer(self, participant: str, message: InboundMessage) -> Turn:
-        """Her replies: danger first; her opt-out and data rights; a person if she is handed
-        off; consent; then the dialogue. `keep`: whether this turn may be stored."""
-        options_key = self.rt.keys.menu_options(participant)
-        last_options = json.loads(self.rt.redis.get(options_key) or "[]")
-        decision = decide(
-            message,
-            last_options,
-            self.rt.content.system_text("media_received"),
-            self.settings.rasa_max_chars,
+        """Her replies: the first gate that answers (bot/conversation/gates.py, in order), then
+        what the replies ask for (opt-out, erasure, a person). `keep`: whether this turn may be
+        stored."""
+        state = load_state(self.rt, participant)
+        turn = gates.TurnInput(
+            rt=self.rt,
+            rasa=self.rasa,
+            participant=participant,
+            message=message,
+            state=state,
+            decision=decide(message, state.menu_options, self.settings.rasa_max_chars),
+            notice_version=self.notice_version(),
+            now=self.now(),
         )
-        store = self.rt.content
-        accepted, opted_out = consent_and_opt_out(self.rt.sessions, participant)
-        current = self.notice_version()
-        consented = not needs_consent(accepted, current)
-        keep = consented
-        ticket = None if decision.crisis else self.rt.handoff.open_ticket(participant)
-        if decision.crisis is not None:
-            # Urgency (Ley 1581 art. 10): kept for the case worker even before consent.
-            keep = True
-            replies = [
-                BotReply(text=lines_text(self.rt.content, decision.crisis.line_cases)),
-                self.rt.content.render("utter_emergency_follow_up"),
-                BotReply(
-                    text="", handoff=URGENT, handoff_topic=f"emergency:{decision.crisis.case}"
-                ),
-            ]
-        elif (choice := self.opt_out_keyword(participant, message, opted_out)) is not None:
-            replies = choice
-        elif (rights := self.data_rights(participant, message)) is not None:
-            replies, keep = rights
-        elif ticket is not None:
-            keep = True  # she is talking to a person, who needs the conversation
-            replies = self.handed_off(participant, message, ticket)
-            if message.media:
-                self.rt.handoff.attach(ticket.id, [asdict(m) for m in message.media])
-                if message.is_media_only:
-                    replies = media.replies(media.kind(message.media) or "", store, True)
-        elif not consented:
-            replies, keep = self.consent_gate(participant, message, accepted, current)
-        elif message.over_rate_limit:
-            replies = self.slow_down(participant)
-        elif self.take_rating(participant, message) is not None:
-            replies = [BotReply(text=self.rt.content.system_text("rating_thanks"))]
-        elif decision.rasa_text is not None:
-            replies = self.rasa.send(participant, decision.rasa_text)
-            if not replies:
-                # Every turn of the dialogue says something: silence means a part failed (an
-                # action or a text). Retry; past max attempts tell her, keep it for a person.
-                raise RasaError("Rasa answered nothing")
-        else:  # a photo, a PDF, a voice note without text
-            replies = media.replies(media.kind(message.media) or "", store, attached=False)
-        replies = self.act_on_signals(participant, message, replies)
-        if any(r.handoff for r in replies):
-            keep = True
+        answer = gates.first_answer(turn)
+        replies = self.act_on_signals(participant, message, answer.replies, state.opted_out)
+        keep = answer.keep or any(r.handoff for r in replies)
         replies = self.act_on_handoff_signals(participant, message, replies)
-        self.remember_options(options_key, replies)
+        self.remember_options(self.rt.keys.menu_options(participant), replies)
         outbound = [
             o for reply in replies for o in self.outbound(participant, message, reply, keep)
         ]
         return Turn(outbound=outbound, keep=keep)
 
-    # -- consent, data rights, abuse ---------------------------------------------------------
     def notice_version(self) -> str:
         privacy = self.rt.content.snapshot().privacy
         if privacy is None:
             raise RuntimeError("content/ has no privacy notice: cannot ask for consent")
         return privacy.notice_version
-
-    def consent_gate(
-        self, participant: str, message: InboundMessage, accepted: str | None, current: str
-    ) -> tuple[list[BotReply], bool]:
-        """Nothing but the notice until she accepts it; nothing stored unless she does."""
-        store = self.rt.content
-        asked_key = self.rt.keys.consent_asked(participant)
-        asked = self.rt.redis.get(asked_key) == current
-        wish = answer_to_notice(message.text, asked)
-        if wish == ACCEPT:
-            record_consent(self.rt.sessions, participant, message.channel, current)
-            self.rt.redis.delete(asked_key)
-            thanks = BotReply(text=store.system_text("consent_thanks"))
-            return [thanks, *self.rasa.send(participant, MENU_PAYLOAD)], True
-        if wish == DECLINE:
-            self.rt.redis.delete(asked_key)
-            lines = lines_text(store, ("emergency", "violence"))
-            return [
-                BotReply(text=store.system_text("consent_declined") + "\n" + lines),
-                BotReply(text=store.system_text("consent_declined_info")),
-            ], False
-        self.rt.redis.set(asked_key, current, ex=CONSENT_ASK_SECONDS)
-        if asked:
-            return [BotReply(text=store.system_text("consent_reminder"))], False
-        name = "consent_notice_updated" if accepted else "consent_notice"
-        days = self.settings.transcript_retention_days
-        policy_url = self.settings.public_base_url + PRIVACY_PATH
-        return [
-            BotReply(text=store.system_text(name, retention_days=days)),
-            BotReply(text=store.system_text("consent_rights", policy_url=policy_url)),
-        ], False
-
-    def data_rights(
-        self, participant: str, message: InboundMessage
-    ) -> tuple[list[BotReply], bool] | None:
-        """MIS DATOS, BORRAR MIS DATOS and its confirmation; None when it is none of them."""
-        store = self.rt.content
-        pending_key = self.rt.keys.erase_pending(participant)
-        if self.rt.redis.get(pending_key):
-            self.rt.redis.delete(pending_key)
-            if data_rights.confirms_erasure(message.text):
-                erase_everything(self.rt, participant)
-                return [BotReply(text=store.system_text("erase_done"))], False
-            if data_rights.keeps_her_data(message.text):
-                return [BotReply(text=store.system_text("erase_cancelled"))], False
-            if data_rights.command(message.text) is None:
-                return None  # she moved on: her message is handled as usual
-        wish = data_rights.command(message.text)
-        if wish == data_rights.SHOW:
-            return [BotReply(text=text) for text in self.what_we_keep(participant)], False
-        if wish == data_rights.ERASE:
-            return self.ask_to_confirm_erasure(participant), False
-        return None
-
-    def ask_to_confirm_erasure(self, participant: str) -> list[BotReply]:
-        self.rt.redis.set(self.rt.keys.erase_pending(participant), "1", ex=ERASE_CONFIRM_SECONDS)
-        return [BotReply(text=self.rt.content.system_text("erase_confirm"))]
-
-    def what_we_keep(self, participant: str) -> list[str]:
-        store = self.rt.content
-        about = stored_about(self.rt.sessions, participant)
-        if not about.exists:
-            return [store.system_text("my_data_nothing")]
-        consented_on = about.consented_at.astimezone(TIMEZONE) if about.consented_at else None
-        since = about.first_message_at.astimezone(TIMEZONE) if about.first_message_at else None
-        notices = "my_data_notices_off" if about.opted_out else "my_data_notices_on"
-        return [
-            store.system_text(
-                "my_data_summary",
-                version=about.consent_version or "—",
-                consented_on=long_date(consented_on.date()) if consented_on else "—",
-                messages=about.messages,
-                since=long_date(since.date()) if since else "—",
-                retention_days=self.settings.transcript_retention_days,
-            ),
-            store.system_text("my_data_counts", reminders=about.reminders, handoffs=about.handoffs)
-            + " "
-            + store.system_text("my_data_more", notices=store.system_text(notices)),
-        ]
-
-    def slow_down(self, participant: str) -> list[BotReply]:
-        """Over the rate limit: kept in her transcript, not sent to Rasa; told once."""
-        noticed = self.rt.keys.throttle_noticed(participant)
-        if self.rt.redis.set(noticed, "1", nx=True, ex=THROTTLE_NOTICE_SECONDS):
-            return [BotReply(text=self.rt.content.system_text("throttled"))]
-        return []
 
     def may_keep(self, participant: str) -> bool:
         consented = not needs_consent(
@@ -300,62 +162,20 @@ class ConversationWorker(MailboxConsumer):
         return consented or self.rt.handoff.open_ticket(participant) is not None
 
     def act_on_signals(
-        self, participant: str, message: InboundMessage, replies: list[BotReply]
+        self, participant: str, message: InboundMessage, replies: list[BotReply], was_out: bool
     ) -> list[BotReply]:
         """What the dialogue asked for besides words: opt-out, an erasure request."""
         out: list[BotReply] = []
         for reply in replies:
             if reply.signal == OPT_OUT_SIGNAL:
-                if not is_opted_out(self.rt.sessions, participant):
-                    set_opted_out(self.rt.sessions, participant, message.channel, True)
+                if not was_out:
+                    contact.set_opted_out(self.rt, participant, message.channel, True)
                     out.append(BotReply(text=self.rt.content.system_text("opt_out_confirmed")))
             elif reply.signal == ERASE_REQUEST_SIGNAL:
-                out.extend(self.ask_to_confirm_erasure(participant))
+                out.extend(gates.ask_to_confirm_erasure(self.rt, participant))
             else:
                 out.append(reply)
         return out
-
-    def handed_off(
-        self, participant: str, message: InboundMessage, ticket: Ticket
-    ) -> list[BotReply]:
-        """Her message goes to the case worker (it is in the transcript), not to Rasa."""
-        if fold(message.text) in LEAVE_WORDS:
-            self.rt.handoff.abandon(participant)
-            left = BotReply(text=self.rt.content.system_text("handoff_left"))
-            return [left, *self.rasa.send(participant, MENU_PAYLOAD)]
-        position = self.rt.handoff.position(ticket.id)
-        reminded = self.rt.keys.handoff_reminded(participant)
-        if position is not None and self.rt.redis.set(reminded, "1", nx=True, ex=REMIND_EVERY):
-            text = self.rt.content.system_text("handoff_still_waiting", position=position)
-            return [BotReply(text=text)]
-        return []
-
-    def opt_out_keyword(
-        self, participant: str, message: InboundMessage, was_out: bool
-    ) -> list[BotReply] | None:
-        """BAJA / STOP… and ALTA / START… as the whole message; confirmed once."""
-        wish = optout.keyword(message.text, was_out)
-        if wish is None:
-            return None
-        if (wish == optout.OUT) == was_out:
-            return []  # already so: confirmed before, not again
-        set_opted_out(self.rt.sessions, participant, message.channel, wish == optout.OUT)
-        name = "opt_out_confirmed" if wish == optout.OUT else "opt_in_confirmed"
-        return [BotReply(text=self.rt.content.system_text(name))]
-
-    def take_rating(self, participant: str, message: InboundMessage) -> int | None:
-        """Her answer to "¿cómo te fue? 1 a 5", if we asked and she answered with a number."""
-        key = self.rt.keys.rating_pending(participant)
-        ticket_id = self.rt.redis.get(key)
-        if not ticket_id:
-            return None
-        rating = parse_choice(message.text)
-        if rating is None or not 1 <= rating <= 5:
-            self.rt.redis.delete(key)  # she moved on: the dialogue takes her message
-            return None
-        record_rating(self.rt.sessions, ticket_id, participant, rating)
-        self.rt.redis.delete(key)
-        return rating
 
     def act_on_handoff_signals(
         self, participant: str, message: InboundMessage, replies: list[BotReply]
@@ -372,7 +192,8 @@ class ConversationWorker(MailboxConsumer):
                 priority,
                 message.address,
             )
-            self.rt.redis.set(self.rt.keys.handoff_reminded(participant), "1", ex=REMIND_EVERY)
+            reminded = self.rt.keys.handoff_reminded(participant)
+            self.rt.redis.set(reminded, "1", ex=gates.REMIND_EVERY)
             # A document sent with the words that asked for a person goes to her too.
             self.rt.handoff.attach(ticket.id, [asdict(m) for m in message.media])
             if priority == NORMAL:

@@ -7,7 +7,27 @@ one Redis without touching each other's data.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+
+
+def per_participant(method: Callable[[Keys, str], str]) -> Callable[[Keys, str], str]:
+    """Mark a key that holds something of one participant and nothing else: erasure deletes
+    every key so marked (Keys.participant_keys)."""
+    method.per_participant = True  # type: ignore[attr-defined]
+    return method
+
+
+# Keys that name a participant but are not erased by deleting them, and why. A key method that
+# takes a participant must be marked @per_participant or listed here (tests/test_keys.py).
+NOT_ERASED_AS_KEYS = {
+    "mailbox": "her queued messages, drained in order by the queue (a list shared with the lease)",
+    "sender_rate": "a count for one minute, no content; expires within two minutes",
+    "proactive_mailbox": "not a key: her proactive mailbox id (its list: proactive_held)",
+}
+# The two queues of mailboxes (bot/queue/mailbox.py).
+INBOX = "inbox"
+OUTBOX = "outbox"
 
 
 @dataclass(frozen=True)
@@ -71,6 +91,7 @@ class Keys:
         another entry's message for its own (expires)."""
         return self._k("outbox", "sid", twilio_sid)
 
+    @per_participant
     def outbox_failed(self, participant: str) -> str:
         """Hash outbox id -> the entry (JSON) of her messages that failed, kept for a
         supervisor's retry (expires; erased with her data)."""
@@ -89,10 +110,12 @@ class Keys:
         """Hash with one ticket: participant, channel, topic, summary, status, times."""
         return self._k("handoff", "ticket", ticket_id)
 
+    @per_participant
     def handoff_open(self, participant: str) -> str:
         """Her open ticket's id: one open ticket per participant."""
         return self._k("handoff", "open", participant)
 
+    @per_participant
     def handoff_reminded(self, participant: str) -> str:
         """Set while she was recently told she is still in line (not to repeat it each time)."""
         return self._k("handoff", "reminded", participant)
@@ -105,6 +128,7 @@ class Keys:
         """List of the media she sent while the ticket was open (photos, PDFs, voice notes)."""
         return self._k("handoff", "attachments", ticket_id)
 
+    @per_participant
     def rating_pending(self, participant: str) -> str:
         """The ticket she was just asked to rate (1-5), while we wait for her answer."""
         return self._k("handoff", "rating", participant)
@@ -113,16 +137,25 @@ class Keys:
         return self._k("handoff", "ticket", "")
 
     # --- dialogue helpers ------------------------------------------------------------------
+    @per_participant
     def menu_options(self, participant: str) -> str:
         """Payloads of the numbered options she was last shown, so "2" means option 2."""
         return self._k("menu", participant)
 
     # --- consent, data rights, abuse -------------------------------------------------------
+    @per_participant
+    def contact_state(self, participant: str) -> str:
+        """Her consent version and opt-out, a copy of SQL for the worker's gates
+        (bot/store/contact.py; expires)."""
+        return self._k("participant", participant, "contact")
+
+    @per_participant
     def consent_asked(self, participant: str) -> str:
         """The notice version she was shown and has not answered yet (expires): all that is
         kept about someone who has not accepted."""
         return self._k("consent", "asked", participant)
 
+    @per_participant
     def erase_pending(self, participant: str) -> str:
         """Set while we wait for her to confirm BORRAR MIS DATOS (expires)."""
         return self._k("erase", "pending", participant)
@@ -131,13 +164,10 @@ class Keys:
         """How many messages she sent in this minute (expires)."""
         return self._k("rate", participant, str(minute))
 
+    @per_participant
     def throttle_noticed(self, participant: str) -> str:
         """Set once she was asked to slow down, so the notice is not repeated (expires)."""
         return self._k("rate", "noticed", participant)
-
-    def alerts(self) -> str:
-        """Recent supervisor alerts (urgent tickets), newest first, capped: the console's banner."""
-        return self._k("alerts")
 
     def purge_lock(self) -> str:
         """Held while the retention purge runs, so one process at a time does it."""
@@ -149,14 +179,22 @@ class Keys:
         proactive messages only, so one held until allowed hours never delays her replies."""
         return participant + ":proactive"
 
+    @per_participant
     def proactive_last(self, participant: str) -> str:
         """JSON {at, id} of the last proactive message that took her daily slot (expires)."""
         return self._k("proactive", "last", participant)
 
+    @per_participant
     def reminder_address(self, participant: str) -> str:
         """Where to reach her ("whatsapp:+…" or "+…") while a reminder of hers is pending:
         the only copy of her number outside a conversation; expires after her last deadline."""
         return self._k("reminder", "address", participant)
+
+    @per_participant
+    def proactive_held(self, participant: str) -> str:
+        """The list of her proactive messages held until allowed hours (her proactive mailbox
+        in the outbox)."""
+        return self.mailbox(OUTBOX, self.proactive_mailbox(participant))
 
     def reminders_lock(self) -> str:
         """Held while the reminder job runs, so one process at a time does it."""
@@ -167,6 +205,7 @@ class Keys:
         """The key prefix of Rasa's tracker store: ours, alphanumeric only (Rasa requires it)."""
         return (re.sub(r"[^A-Za-z0-9]", "", self.prefix) or "almas") + "rasa"
 
+    @per_participant
     def rasa_tracker(self, sender: str) -> str:
         """Rasa 3.6 stores a conversation at "<key_prefix>:tracker:<sender_id>"."""
         return f"{self.rasa_tracker_prefix()}:tracker:{sender}"
@@ -176,5 +215,10 @@ class Keys:
         """Messages the simulator's fake Twilio endpoint received for one participant."""
         return self._k("simulator", "sent", address)
 
-    def all_keys_pattern(self) -> str:
-        return self._k("*")
+    def participant_keys(self, participant: str) -> list[str]:
+        """Every key marked @per_participant, for her: what erasure deletes."""
+        return [
+            getattr(self, name)(participant)
+            for name, method in vars(Keys).items()
+            if getattr(method, "per_participant", False)
+        ]

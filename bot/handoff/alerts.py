@@ -1,11 +1,10 @@
-"""Supervisors are told at once when an urgent ticket (a crisis) opens: a banner in the
-console (a capped list in Redis) and, if SUPERVISOR_ALERT_TO is set, a message to each of those
-numbers through the outbox. No personal data in either: the topic and a link, nothing else."""
+"""Supervisors are told at once when an urgent ticket (a crisis) opens: the console shows a
+banner while an urgent ticket waits (webhooks/console.py reads the queue), and, if
+SUPERVISOR_ALERT_TO is set, a message goes to each of those numbers through the outbox. No
+personal data in it: the topic and a link, nothing else."""
 
 from __future__ import annotations
 
-import json
-import time
 from typing import TYPE_CHECKING
 
 from bot.core.addresses import channel_of
@@ -16,15 +15,9 @@ from bot.handoff.queue import Ticket
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
-KEEP_ALERTS = 50
 
 
 def alert_urgent(rt: Runtime, ticket: Ticket) -> None:
-    alert = {"ticket_id": ticket.id, "topic": ticket.topic, "at_ms": int(time.time() * 1000)}
-    pipe = rt.redis.pipeline()
-    pipe.lpush(rt.keys.alerts(), json.dumps(alert))
-    pipe.ltrim(rt.keys.alerts(), 0, KEEP_ALERTS - 1)
-    pipe.execute()
     text = rt.content.system_text(
         "supervisor_urgent_alert",
         topic=ticket.topic,
@@ -42,9 +35,3 @@ def alert_urgent(rt: Runtime, ticket: Ticket) -> None:
             record=False,
         )
         rt.outbox.enqueue(mailbox, [message.to_json()])
-
-
-def recent_alerts(rt: Runtime, since_ms: int = 0) -> list[dict[str, object]]:
-    """The latest alerts, newest first (those after `since_ms`)."""
-    alerts = [json.loads(raw) for raw in rt.redis.lrange(rt.keys.alerts(), 0, KEEP_ALERTS - 1)]
-    return [a for a in alerts if int(a.get("at_ms", 0)) > since_ms]

@@ -331,7 +331,7 @@ class HandoffQueue:
 
     def erase(self, participant: str, ticket_ids: set[str]) -> int:
         """Her right to erasure: her open ticket leaves the line and every ticket of hers (and
-        its reminders) is deleted. Returns how many keys were removed."""
+        its reminders and attachments) is deleted. Returns how many keys were removed."""
         open_id = self.redis.get(self.keys.handoff_open(participant))
         ids = set(ticket_ids) | ({_text(open_id)} if open_id else set())
         pipe = self.redis.pipeline()
@@ -341,13 +341,11 @@ class HandoffQueue:
         keys = [self.keys.handoff_ticket(i) for i in ids]
         keys += [self.keys.handoff_nudged(i) for i in ids]
         keys += [self.keys.handoff_attachments(i) for i in ids]
-        keys += [
-            self.keys.handoff_open(participant),
-            self.keys.handoff_reminded(participant),
-            self.keys.rating_pending(participant),
-        ]
-        pipe.delete(*keys)
-        return int(pipe.execute()[-1])
+        # Her own keys (open pointer, reminders, rating) go with every per-participant key
+        # (Keys.participant_keys, bot/privacy/erasure.py).
+        if keys:
+            pipe.delete(*keys)
+        return int(pipe.execute()[-1]) if keys else 0
 
     def attach(self, ticket_id: str, media: list[dict[str, str]]) -> None:
         """Media she sent (url, content_type) onto her ticket, for the case worker to open.

@@ -269,7 +269,7 @@ def caseworker_token(email: str) -> None:
 
 @main.command()
 def queue() -> None:
-    """Who waits for a case worker, and how long."""
+    """Who waits for a case worker, and how long; how deep the inbox and outbox are."""
     from bot.runtime import build_runtime
 
     rt = build_runtime(_settings())
@@ -282,6 +282,12 @@ def queue() -> None:
             f"waiting {minutes} min  {ticket.id}"
         )
     click.echo(f"{len(waiting)} waiting")
+    for q in (rt.inbox, rt.outbox):
+        depth = q.stats()
+        click.echo(
+            f"{q.name}: {depth['ready']} participant(s) with messages waiting, "
+            f"{depth['active']} being worked on, {depth['deadletters']} dead letter(s)"
+        )
 
 
 @main.command("check-settings")

@@ -22,8 +22,8 @@ from bot.channels.twilio.errors import UNSUBSCRIBED
 from bot.channels.twilio.status import StatusReport
 from bot.core.identity import mask_address
 from bot.core.messages import OutboundMessage
+from bot.store import contact
 from bot.store.models import STATUS_ORDER, Message
-from bot.store.participants import set_opted_out
 from bot.store.transcript import update_outbound_status
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def apply_status(rt: Runtime, report: StatusReport) -> Message | None:
         )
         return None
     if report.error_code == UNSUBSCRIBED:
-        set_opted_out(rt.sessions, row.participant_id, row.channel, True)
+        contact.set_opted_out(rt, row.participant_id, row.channel, True)
         log.info("%s: she replied STOP (21610): opted out", report.message_sid)
     if row.status in FAILED_STATUSES and report.to and row.outbox_id:
         keep_for_retry(rt, _entry_from_row(row, report.to))

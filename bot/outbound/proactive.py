@@ -37,10 +37,9 @@ from typing import TYPE_CHECKING
 
 from redis.client import Pipeline
 
-from bot.core.keys import Keys
 from bot.core.messages import OutboundMessage
 from bot.outbound.proactive_hours import earliest_send
-from bot.queue.mailbox import OUTBOX, Lease
+from bot.queue.mailbox import Lease
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -74,16 +73,6 @@ def pending(rt: Runtime, participant: str) -> list[OutboundMessage]:
     return [
         OutboundMessage.from_json(raw)
         for raw in rt.outbox.pending(rt.keys.proactive_mailbox(participant))
-    ]
-
-
-def redis_keys(keys: Keys, participant: str) -> list[str]:
-    """Her keys of this feature, for erasure: the held mailbox, the daily slot and the
-    reminder address."""
-    return [
-        keys.mailbox(OUTBOX, keys.proactive_mailbox(participant)),
-        keys.proactive_last(participant),
-        keys.reminder_address(participant),
     ]
 
 

@@ -41,7 +41,8 @@ from bot.outbound import delivery, proactive
 from bot.queue.backoff import backoff_seconds
 from bot.queue.consumer import MailboxConsumer
 from bot.queue.mailbox import DEAD, Lease
-from bot.store.participants import is_opted_out, set_opted_out
+from bot.store import contact
+from bot.store.participants import is_opted_out
 from bot.store.transcript import record_outbound
 
 if TYPE_CHECKING:
@@ -157,7 +158,7 @@ class OutboxSender(MailboxConsumer):
             self.rt.outbox.commit(lease, head, message.id)
             self._record_failure(message, exc.code)
             if exc.code == UNSUBSCRIBED:  # she replied STOP to the carrier / Twilio
-                set_opted_out(self.rt.sessions, message.participant, message.channel, True)
+                contact.set_opted_out(self.rt, message.participant, message.channel, True)
             delivery.keep_for_retry(self.rt, message)
             log.error("Twilio refused %s for good (code %s): %s", message.id, exc.code, exc)
             return None

@@ -27,9 +27,6 @@ import redis
 
 from bot.core.keys import Keys
 
-INBOX = "inbox"
-OUTBOX = "outbox"
-
 _ENQUEUE = """
 -- KEYS: mailbox, ready, wakeup, [seen]   ARGV: participant, now_ms, seen_ttl_s, item...
 if KEYS[4] then

@@ -20,10 +20,11 @@ from sqlalchemy.orm import (
 
 from bot.store.engine import delete_count
 from bot.store.models import (
+    HER_ROWS,
+    HER_TICKETS_ROWS,
     Base,
     ErasureAudit,
     HandoffEvent,
-    HandoffNote,
     HandoffRating,
     Message,
     Participant,
@@ -156,11 +157,11 @@ def erase_participant(sessions: sessionmaker[Session], participant_id: str) -> d
     removed: dict[str, int] = {}
     with sessions() as session:
         tickets = _ticket_ids(session, participant_id)
-        if tickets:
-            removed["handoff_notes"] = delete_count(
-                session, delete(HandoffNote).where(HandoffNote.ticket_id.in_(tickets))
-            )
-        for model in (Message, ReminderSubscription, HandoffEvent, HandoffRating):
+        for by_ticket in HER_TICKETS_ROWS:
+            removed[by_ticket.__tablename__] = delete_count(
+                session, delete(by_ticket).where(by_ticket.ticket_id.in_(tickets))
+            ) if tickets else 0
+        for model in HER_ROWS:
             removed[model.__tablename__] = delete_count(
                 session, delete(model).where(model.participant_id == participant_id)
             )

@@ -1,0 +1,284 @@
+"""The gates one message passes, in order. The first gate that answers decides the turn.
+
+Each gate is a function of the same shape: (the turn: her message, her state, what the pure
+reading of her words decided) → an Answer (replies, and whether the turn may be stored) or
+None to let the next gate look. What is pure — reading a keyword, a choice, danger, an answer
+to the notice — lives in functions without I/O (bot/conversation/choices.py, crisis.py,
+bot/privacy/consent.py, data_rights.py, optout.py) and is tested without servers; a gate
+applies that reading to her state and does the few writes it implies.
+
+Order, and why:
+1. crisis — danger before anything else, even before consent (Ley 1581 art. 10: urgency);
+2. opt-out keywords — BAJA / ALTA are honoured whatever else is going on;
+3. data rights — MIS DATOS, BORRAR MIS DATOS and its confirmation;
+4. handoff — while a person has her case, her words go to that person, not to Rasa;
+5. consent — nothing but the notice until she accepts it;
+6. rate limit — over the per-minute limit: kept, not sent to Rasa, told once;
+7. rating — her 1-5 answer to "how did it go?";
+8. dialogue — Rasa;
+9. media — a photo, a PDF, a voice note without words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.content.i18n import TIMEZONE, long_date
+from bot.conversation import media
+from bot.conversation.choices import MENU_PAYLOAD, Decision, parse_choice
+from bot.conversation.rasa_client import RasaClient, RasaError
+from bot.conversation.state import ParticipantState
+from bot.conversation.support_lines import lines_text
+from bot.core.messages import BotReply, InboundMessage
+from bot.core.text import fold
+from bot.handoff.queue import URGENT
+from bot.privacy import data_rights, optout
+from bot.privacy.consent import ACCEPT, DECLINE, answer_to_notice, needs_consent
+from bot.privacy.erasure import erase_everything
+from bot.store import contact
+from bot.store.handoff import record_rating
+from bot.store.participants import stored_about
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+CONSENT_ASK_SECONDS = 7 * 24 * 3600  # the "we asked" flag: then she is a new contact again
+ERASE_CONFIRM_SECONDS = 600
+THROTTLE_NOTICE_SECONDS = 600
+REMIND_EVERY = 600  # seconds between "you are still in line" notes
+PRIVACY_PATH = "/privacidad"
+# While handed off, these leave the line and bring the menu back ("salir" only does that here).
+LEAVE_WORDS = {"menu", "salir", "0", "inicio", "volver", "volver al menu", "salir de la fila"}
+
+
+@dataclass(frozen=True)
+class TurnInput:
+    """Everything a gate may look at for one of her messages."""
+
+    rt: Runtime
+    rasa: RasaClient
+    participant: str
+    message: InboundMessage
+    state: ParticipantState
+    decision: Decision
+    notice_version: str
+    now: datetime
+
+    @property
+    def consented(self) -> bool:
+        return not needs_consent(self.state.consent_version, self.notice_version)
+
+
+@dataclass(frozen=True)
+class Answer:
+    replies: list[BotReply]
+    keep: bool  # whether her message and these replies may be stored
+
+
+Gate = Callable[[TurnInput], Answer | None]
+
+
+def crisis(turn: TurnInput) -> Answer | None:
+    """Lines for her case first, then a person at the head of the queue; never a menu."""
+    found = turn.decision.crisis
+    if found is None:
+        return None
+    content = turn.rt.content
+    return Answer(
+        replies=[
+            BotReply(text=lines_text(content, found.line_cases)),
+            content.render("utter_emergency_follow_up"),
+            BotReply(text="", handoff=URGENT, handoff_topic=f"emergency:{found.case}"),
+        ],
+        keep=True,  # urgency (Ley 1581 art. 10): kept for the case worker even before consent
+    )
+
+
+def opt_out_keyword(turn: TurnInput) -> Answer | None:
+    """BAJA / STOP… and ALTA / START… as the whole message; confirmed once."""
+    was_out = turn.state.opted_out
+    wish = optout.keyword(turn.message.text, was_out)
+    if wish is None:
+        return None
+    if (wish == optout.OUT) == was_out:
+        return Answer([], keep=turn.consented)  # already so: confirmed before, not again
+    contact.set_opted_out(turn.rt, turn.participant, turn.message.channel, wish == optout.OUT)
+    name = "opt_out_confirmed" if wish == optout.OUT else "opt_in_confirmed"
+    return Answer([BotReply(text=turn.rt.content.system_text(name))], keep=turn.consented)
+
+
+def data_rights_request(turn: TurnInput) -> Answer | None:
+    """MIS DATOS, BORRAR MIS DATOS and its confirmation. Never stored."""
+    rt, text = turn.rt, turn.message.text
+    if turn.state.erase_pending:
+        rt.redis.delete(rt.keys.erase_pending(turn.participant))
+        if data_rights.confirms_erasure(text):
+            erase_everything(rt, turn.participant)
+            return Answer([BotReply(text=rt.content.system_text("erase_done"))], keep=False)
+        if data_rights.keeps_her_data(text):
+            return Answer([BotReply(text=rt.content.system_text("erase_cancelled"))], keep=False)
+    wish = data_rights.command(text)
+    if wish == data_rights.SHOW:
+        return Answer([BotReply(text=t) for t in what_we_keep(turn)], keep=False)
+    if wish == data_rights.ERASE:
+        return Answer(ask_to_confirm_erasure(rt, turn.participant), keep=False)
+    return None  # none of them (or she moved on from the confirmation): the next gate
+
+
+def handed_off(turn: TurnInput) -> Answer | None:
+    """Her words go to the case worker (through the transcript), not to Rasa."""
+    ticket = turn.state.ticket
+    if ticket is None:
+        return None
+    rt, message = turn.rt, turn.message
+    if message.media:
+        rt.handoff.attach(ticket.id, [asdict(m) for m in message.media])
+        if message.is_media_only:
+            replies = media.replies(media.kind(message.media) or "", rt.content, True)
+            return Answer(replies, keep=True)
+    if fold(message.text) in LEAVE_WORDS:
+        rt.handoff.abandon(turn.participant)
+        left = BotReply(text=rt.content.system_text("handoff_left"))
+        return Answer([left, *turn.rasa.send(turn.participant, MENU_PAYLOAD)], keep=True)
+    position = rt.handoff.position(ticket.id)
+    reminded = rt.keys.handoff_reminded(turn.participant)
+    if position is not None and rt.redis.set(reminded, "1", nx=True, ex=REMIND_EVERY):
+        text = rt.content.system_text("handoff_still_waiting", position=position)
+        return Answer([BotReply(text=text)], keep=True)
+    return Answer([], keep=True)  # a person has it; she needs no answer from the bot
+
+
+def consent(turn: TurnInput) -> Answer | None:
+    """Nothing but the notice until she accepts it; nothing stored unless she does."""
+    if turn.consented:
+        return None
+    rt, participant, current = turn.rt, turn.participant, turn.notice_version
+    content = rt.content
+    asked_key = rt.keys.consent_asked(participant)
+    asked = turn.state.consent_asked == current
+    wish = answer_to_notice(turn.message.text, asked)
+    if wish == ACCEPT:
+        contact.record_consent(rt, participant, turn.message.channel, current)
+        rt.redis.delete(asked_key)
+        thanks = BotReply(text=content.system_text("consent_thanks"))
+        return Answer([thanks, *turn.rasa.send(participant, MENU_PAYLOAD)], keep=True)
+    if wish == DECLINE:
+        rt.redis.delete(asked_key)
+        lines = lines_text(content, ("emergency", "violence"))
+        return Answer(
+            [
+                BotReply(text=content.system_text("consent_declined") + "\n" + lines),
+                BotReply(text=content.system_text("consent_declined_info")),
+            ],
+            keep=False,
+        )
+    rt.redis.set(asked_key, current, ex=CONSENT_ASK_SECONDS)
+    if asked:
+        return Answer([BotReply(text=content.system_text("consent_reminder"))], keep=False)
+    name = "consent_notice_updated" if turn.state.consent_version else "consent_notice"
+    days = rt.settings.transcript_retention_days
+    policy_url = rt.settings.public_base_url + PRIVACY_PATH
+    return Answer(
+        [
+            BotReply(text=content.system_text(name, retention_days=days)),
+            BotReply(text=content.system_text("consent_rights", policy_url=policy_url)),
+        ],
+        keep=False,
+    )
+
+
+def rate_limit(turn: TurnInput) -> Answer | None:
+    """Over the per-minute limit (the webhook flagged it): kept, not sent to Rasa, told once."""
+    if not turn.message.over_rate_limit:
+        return None
+    rt = turn.rt
+    noticed = rt.keys.throttle_noticed(turn.participant)
+    if rt.redis.set(noticed, "1", nx=True, ex=THROTTLE_NOTICE_SECONDS):
+        return Answer([BotReply(text=rt.content.system_text("throttled"))], keep=True)
+    return Answer([], keep=True)
+
+
+def rating(turn: TurnInput) -> Answer | None:
+    """Her answer to "¿cómo te fue? 1 a 5", if we asked and she answered with a number."""
+    ticket_id = turn.state.rating_pending
+    if not ticket_id:
+        return None
+    rt = turn.rt
+    rt.redis.delete(rt.keys.rating_pending(turn.participant))  # asked once, whatever she says
+    value = parse_choice(turn.message.text)
+    if value is None or not 1 <= value <= 5:
+        return None  # she moved on: the dialogue takes her message
+    record_rating(rt.sessions, ticket_id, turn.participant, value)
+    return Answer([BotReply(text=rt.content.system_text("rating_thanks"))], keep=True)
+
+
+def dialogue(turn: TurnInput) -> Answer | None:
+    """Rasa answers what she wrote (or the option she chose)."""
+    if turn.decision.rasa_text is None:
+        return None
+    replies = turn.rasa.send(turn.participant, turn.decision.rasa_text)
+    if not replies:
+        # Every turn of the dialogue says something: silence means a part failed (an action
+        # or a text). Retry; past max attempts she is told, and it is kept for a person.
+        raise RasaError("Rasa answered nothing")
+    return Answer(replies, keep=True)
+
+
+def media_only(turn: TurnInput) -> Answer:
+    """A photo, a PDF, a voice note without words: acknowledged kindly (the last gate)."""
+    kind = media.kind(turn.message.media) or ""
+    return Answer(media.replies(kind, turn.rt.content, attached=False), keep=True)
+
+
+GATES: tuple[Gate, ...] = (
+    crisis,
+    opt_out_keyword,
+    data_rights_request,
+    handed_off,
+    consent,
+    rate_limit,
+    rating,
+    dialogue,
+    media_only,
+)
+
+
+def first_answer(turn: TurnInput) -> Answer:
+    for gate in GATES:
+        answer = gate(turn)
+        if answer is not None:
+            return answer
+    raise AssertionError("the last gate always answers")  # pragma: no cover
+
+
+# -- what the gates share ---------------------------------------------------------------------
+def ask_to_confirm_erasure(rt: Runtime, participant: str) -> list[BotReply]:
+    rt.redis.set(rt.keys.erase_pending(participant), "1", ex=ERASE_CONFIRM_SECONDS)
+    return [BotReply(text=rt.content.system_text("erase_confirm"))]
+
+
+def what_we_keep(turn: TurnInput) -> list[str]:
+    """MIS DATOS: what is stored about her, in her words' language."""
+    content, rt = turn.rt.content, turn.rt
+    about = stored_about(rt.sessions, turn.participant)
+    if not about.exists:
+        return [content.system_text("my_data_nothing")]
+    consented_on = about.consented_at.astimezone(TIMEZONE) if about.consented_at else None
+    since = about.first_message_at.astimezone(TIMEZONE) if about.first_message_at else None
+    notices = "my_data_notices_off" if about.opted_out else "my_data_notices_on"
+    return [
+        content.system_text(
+            "my_data_summary",
+            version=about.consent_version or "—",
+            consented_on=long_date(consented_on.date()) if consented_on else "—",
+            messages=about.messages,
+            since=long_date(since.date()) if since else "—",
+            retention_days=rt.settings.transcript_retention_days,
+        ),
+        content.system_text("my_data_counts", reminders=about.reminders, handoffs=about.handoffs)
+        + " "
+        + content.system_text("my_data_more", notices=content.system_text(notices)),
+    ]
