@@ -95,7 +95,8 @@ def accepted_notice(stack: Stack, addresses: list[str]) -> None:
     from bot.content.store import ContentStore
     from bot.core.identity import participant_id
     from bot.core.settings import content_dir
-    from bot.store.storage import make_engine, make_sessionmaker, record_consent
+    from bot.store.engine import make_engine, make_sessionmaker
+    from bot.store.participants import record_consent
 
     engine = make_engine(stack.env["DATABASE_URL"])
     sessions = make_sessionmaker(engine)
