@@ -33,7 +33,8 @@ EXPECTED_STORAGE = {
     },
     "after consent": {
         "sql participants": 1, "sql messages": "≥ 2", "sql reminders": 0,
-        "sql handoff events": 0, "redis keys": ["menu:…"], "rasa tracker": 1,
+        "sql handoff events": 0, "redis keys": ["menu:…", "participant:…:contact"],
+        "rasa tracker": 1,
     },
     "after erasure": {
         "sql participants": 0, "sql messages": 0, "sql reminders": 0, "sql handoff events": 0,

@@ -10,8 +10,8 @@ from bot.core.logs import configure_logging
 from bot.core.settings import Settings, announce, load_settings
 from bot.runtime import Runtime, build_runtime
 from webhooks import api, console, health, nlg, privacy, simulator, twilio_inbound, twilio_status
+from webhooks.console_languages import init_babel
 from webhooks.extensions import init_runtime
-from webhooks.i18n import init_babel
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
