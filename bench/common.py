@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.store.db import upgrade
-from tests.conftest import base_environment
+from tests.support.environment import base_environment
 from tests.support.stack import Stack, free_port
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -20,7 +20,7 @@ import requests
 
 from bench.common import accepted_notice, bench_stack, paced, percentile, summary_ms
 from bot.conversation.rasa_client import WEBHOOK_PATH
-from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, delete_prefix
+from tests.support.environment import ACCOUNT_SID, AUTH_TOKEN, delete_prefix
 from tests.support.twilio_endpoint import TwilioEndpoint
 from tests.support.twilio_payloads import SMS_HOLA, sign
 

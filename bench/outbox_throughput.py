@@ -34,7 +34,7 @@ from bot.core.settings import Settings, load_settings
 from bot.outbound.sender import OutboxSender
 from bot.runtime import build_runtime
 from bot.store.db import upgrade
-from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, base_environment, delete_prefix
+from tests.support.environment import ACCOUNT_SID, AUTH_TOKEN, base_environment, delete_prefix
 from tests.support.twilio_endpoint import Fault, TwilioEndpoint
 
 PARTICIPANTS = 100

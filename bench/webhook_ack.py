@@ -18,7 +18,7 @@ import redis
 import requests
 
 from bench.common import bench_stack, paced, percentile, summary_ms
-from tests.conftest import AUTH_TOKEN, delete_prefix
+from tests.support.environment import AUTH_TOKEN, delete_prefix
 from tests.support.stack import VENV_BIN, wait_until
 from tests.support.twilio_payloads import SMS_HOLA, sign
 

@@ -13,5 +13,5 @@ Layers, bottom to top (a package imports only from the layers below it and from 
 
 `bot.runtime` is the composition root: it builds the long-lived objects and may import any
 package but `ops`; packages name its `Runtime` in type hints only. Nothing in `bot` imports
-`flows` (Rasa's actions) or `webhooks` (HTTP). tests/test_layers.py keeps all of this.
+`flows` (Rasa's actions) or `webhooks` (HTTP). tests/unit/test_layers.py keeps all of this.
 """

@@ -18,42 +18,16 @@ from bot.core.settings import Settings, load_settings
 from bot.ops.rasa_service import MODEL_PATH, model_is_current
 from bot.runtime import Runtime, build_runtime
 from bot.store.db import upgrade
+from tests.support.environment import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    REDIS_URL,
+    SUPERVISOR_ALERT_TO,
+    base_environment,
+    delete_prefix,
+)
 from tests.support.stack import Stack, free_port
 from tests.support.twilio_endpoint import TwilioEndpoint
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
-ACCOUNT_SID = "AC" + "1" * 32
-AUTH_TOKEN = "test-auth-token"
-WHATSAPP_SENDER = "whatsapp:+15550000001"
-SMS_SENDER = "+15550000002"
-SUPERVISOR_ALERT_TO = "whatsapp:+15550000099"
-
-
-def base_environment(prefix: str, database_url: str, **overrides: str) -> dict[str, str]:
-    return {
-        "ALMAS_ENV": "production",
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_WHATSAPP_FROM": WHATSAPP_SENDER,
-        "TWILIO_SMS_FROM": SMS_SENDER,
-        "TWILIO_API_URL": "http://127.0.0.1:9",
-        "PUBLIC_BASE_URL": "https://almas.example.org",
-        "REDIS_URL": REDIS_URL,
-        "REDIS_PREFIX": prefix,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret-key",
-        "PARTICIPANT_ID_KEY": "test-participant-key",
-        # Tests compare SMS bodies with content/ verbatim; tests/test_shaping.py turns it on.
-        "SMS_TRANSLITERATE": "false",
-        **overrides,
-    }
-
-
-def delete_prefix(client: redis.Redis, prefix: str) -> None:
-    keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
-    for start in range(0, len(keys), 500):
-        client.delete(*keys[start : start + 500])
 
 
 @pytest.fixture(scope="session")
@@ -136,8 +110,8 @@ def stack(twilio: TwilioEndpoint, session_dir: Path, redis_client: redis.Redis) 
         # Supervisors are alerted of urgent tickets on this (fictitious) number.
         "SUPERVISOR_ALERT_TO": SUPERVISOR_ALERT_TO,
         "RATE_LIMIT_PER_MINUTE": "15",
-        # Real clock: the rating question must not wait for Monday 7:00 (tests/test_reminders.py
-        # covers the hours with a fake clock).
+        # Real clock: the rating question must not wait for Monday 7:00
+        # (tests/integration/test_reminders.py covers the hours with a fake clock).
         "PROACTIVE_LIMITS": "false",
     }
     log_dir = session_dir / "logs"
@@ -158,3 +132,11 @@ def stack(twilio: TwilioEndpoint, session_dir: Path, redis_client: redis.Redis) 
         if keep:
             shutil.copytree(log_dir, keep, dirs_exist_ok=True)
         delete_prefix(redis_client, prefix)
+
+
+@pytest.fixture
+def client(runtime: Runtime):  # type: ignore[no-untyped-def]
+    """The Flask app's test client on this test's runtime."""
+    from webhooks.app import create_app
+
+    return create_app(runtime.settings, runtime).test_client()

@@ -19,7 +19,8 @@ def per_participant(method: Callable[[Keys, str], str]) -> Callable[[Keys, str],
 
 
 # Keys that name a participant but are not erased by deleting them, and why. A key method that
-# takes a participant must be marked @per_participant or listed here (tests/test_keys.py).
+# takes a participant must be marked @per_participant or listed here
+# (tests/integration/test_keys.py).
 NOT_ERASED_AS_KEYS = {
     "mailbox": "her queued messages, drained in order by the queue (a list shared with the lease)",
     "sender_rate": "a count for one minute, no content; expires within two minutes",

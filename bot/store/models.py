@@ -189,7 +189,7 @@ def as_utc(moment: datetime) -> datetime:
 
 
 # What is about one participant, for erasure (bot/store/participants.py) and MIS DATOS. A new
-# table must be listed in exactly one of these (tests/test_keys.py checks every model).
+# table must be listed in exactly one of these (tests/integration/test_keys.py checks every model).
 HER_ROWS = (Message, ReminderSubscription, HandoffEvent, HandoffRating)  # by participant_id
 HER_TICKETS_ROWS = (HandoffNote,)  # by the ids of her tickets: they carry no participant id
 NOT_ABOUT_A_PARTICIPANT = (ErasureAudit, CaseWorker)  # (the audit holds no id of hers)

@@ -16,7 +16,7 @@ from bot.core.identity import participant_id
 from bot.core.settings import content_dir
 from bot.store.engine import make_engine, make_sessionmaker
 from bot.store.participants import record_consent
-from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, SMS_SENDER, WHATSAPP_SENDER
+from tests.support.environment import ACCOUNT_SID, AUTH_TOKEN, SMS_SENDER, WHATSAPP_SENDER
 from tests.support.stack import Stack
 from tests.support.twilio_endpoint import Sent, TwilioEndpoint
 from tests.support.twilio_payloads import sign
@@ -34,7 +34,7 @@ class Participant:
     number: str
     channel: str = "whatsapp"
     # Most tests are about what comes after the privacy notice: she accepted it before
-    # (straight into the stack's database). tests/test_stack_privacy.py starts without.
+    # (straight into the stack's database). tests/stack/test_stack_privacy.py starts without.
     consented: bool = True
 
     def __post_init__(self) -> None:

@@ -14,7 +14,7 @@ from bot.store.engine import make_engine, make_sessionmaker
 from bot.store.models import IN, OUT, Base, Participant
 from bot.store.reminders import reminder_subscriptions, subscribe_reminders
 from bot.store.transcript import record_inbound, record_outbound, transcript
-from tests.conftest import POSTGRES_URL
+from tests.support.environment import POSTGRES_URL
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

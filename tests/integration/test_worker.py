@@ -7,60 +7,11 @@ import dataclasses
 
 import pytest
 
-from bot.channels.twilio.inbound import parse_twilio_form
-from bot.conversation.rasa_client import RasaClient, RasaError, RasaUnavailable
+from bot.conversation.rasa_client import RasaError, RasaUnavailable
 from bot.conversation.worker import ConversationWorker
-from bot.core.identity import participant_id
-from bot.core.messages import BotReply, Button, OutboundMessage
+from bot.core.messages import BotReply, Button
 from bot.runtime import Runtime
-from bot.store.participants import record_consent
-from tests.support.twilio_payloads import SMS_HOLA, with_sid
-
-
-class ScriptedRasa(RasaClient):
-    """Answers from a script: a list of replies, or an exception to raise."""
-
-    def __init__(self, *script: list[BotReply] | Exception) -> None:
-        super().__init__("http://rasa.invalid")
-        self.script = list(script)
-        self.received: list[tuple[str, str]] = []
-
-    def send(self, sender: str, text: str) -> list[BotReply]:
-        self.received.append((sender, text))
-        step = self.script.pop(0) if len(self.script) > 1 else self.script[0]
-        if isinstance(step, Exception):
-            raise step
-        return step
-
-
-def she_writes(
-    runtime: Runtime, text: str, sid: str, consented: bool = True, sender: str = ""
-) -> str:
-    """She writes; by default she accepted the privacy notice before (tests/test_privacy.py
-    covers the first contact)."""
-    fields = {"Body": text, **({"From": sender} if sender else {})}
-    message = parse_twilio_form(with_sid(SMS_HOLA, sid, **fields))
-    pid = participant_id(runtime.settings.participant_id_key, message.address)
-    if consented:
-        version = runtime.content.snapshot().privacy.notice_version  # type: ignore[union-attr]
-        record_consent(runtime.sessions, pid, message.channel, version)
-    runtime.inbox.enqueue(pid, [message.to_json()], dedupe_id=sid, dedupe_seconds=60)
-    return pid
-
-
-def work(worker: ConversationWorker, rounds: int = 20) -> None:
-    for _ in range(rounds):
-        lease = worker.rt.inbox.claim(5)
-        if lease is None:
-            return
-        worker.work_on(lease)
-        ready = worker.rt.keys.ready("inbox")
-        for member in worker.rt.redis.zrange(ready, 0, -1):  # make retries due now
-            worker.rt.redis.zadd(ready, {member: 0})
-
-
-def outbox_bodies(runtime: Runtime, pid: str) -> list[str]:
-    return [OutboundMessage.from_json(raw).body for raw in runtime.outbox.pending(pid)]
+from tests.support.worker import ScriptedRasa, outbox_bodies, she_writes, work
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from bot.core.identity import participant_id
 from bot.core.messages import InboundMessage
 from bot.runtime import Runtime
-from tests.conftest import AUTH_TOKEN
+from tests.support.environment import AUTH_TOKEN
 from tests.support.twilio_payloads import (
     SMS_HOLA,
     SMS_VIA_MESSAGING_SERVICE,
@@ -18,15 +18,8 @@ from tests.support.twilio_payloads import (
     WHATSAPP_VOICE_NOTE,
     sign,
 )
-from webhooks.app import create_app
 
 PATH = "/twilio/messages"
-
-
-@pytest.fixture
-def client(runtime: Runtime):  # type: ignore[no-untyped-def]
-    app = create_app(runtime.settings, runtime)
-    return app.test_client()
 
 
 def post_signed(client, runtime: Runtime, form: dict[str, str], query: str = ""):  # type: ignore[no-untyped-def]

@@ -18,9 +18,10 @@ from bot.core.identity import participant_id
 from bot.core.messages import BotReply, Media
 from bot.runtime import Runtime
 from bot.store.participants import record_consent
+from tests.support.casework import console_account as account
+from tests.support.casework import csrf, login
 from tests.support.twilio_payloads import WHATSAPP_VOICE_NOTE
-from tests.test_console import account, csrf, login
-from tests.test_worker import ScriptedRasa, outbox_bodies, work
+from tests.support.worker import ScriptedRasa, outbox_bodies, work
 from webhooks.app import create_app
 
 

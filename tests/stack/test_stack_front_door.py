@@ -24,7 +24,7 @@ import redis
 import requests
 
 from bot.core.settings import DEVELOPMENT_DEFAULTS
-from tests.conftest import REDIS_URL, delete_prefix
+from tests.support.environment import REDIS_URL, delete_prefix
 from tests.support.stack import ROOT, free_port, procfile_commands, wait_until
 from tests.support.twilio_payloads import WHATSAPP_HOLA, sign
 

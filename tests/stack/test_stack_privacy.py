@@ -18,8 +18,8 @@ from bot.core.settings import load_settings
 from bot.handoff.queue import HandoffQueue
 from bot.store.engine import make_engine, make_sessionmaker
 from bot.store.models import ErasureAudit, HandoffEvent, Message, Participant, ReminderSubscription
-from tests.conftest import SUPERVISOR_ALERT_TO
 from tests.support.conversation import Participant as Her
+from tests.support.environment import SUPERVISOR_ALERT_TO
 from tests.support.stack import Stack, wait_until
 from tests.support.twilio_endpoint import TwilioEndpoint
 

@@ -27,7 +27,7 @@ from bot.conversation.crisis import (
     normalise,
 )
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 SETS = {
     name: yaml.safe_load((DATA_DIR / f"{name}.yml").read_text(encoding="utf-8"))
     for name in ("crisis_messages", "crisis_heldout", "crisis_dev_extra")

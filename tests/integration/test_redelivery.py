@@ -15,7 +15,7 @@ from bot.handoff.accounts import add, issue_token
 from bot.outbound.sender import OutboxSender
 from bot.runtime import Runtime
 from bot.store.transcript import outbound_message, record_inbound, record_outbound, transcript
-from tests.conftest import AUTH_TOKEN
+from tests.support.environment import AUTH_TOKEN
 from tests.support.twilio_endpoint import Fault, TwilioEndpoint
 from tests.support.twilio_payloads import SMS_STATUS_UNDELIVERED, sign
 from webhooks.app import create_app

@@ -21,7 +21,7 @@ from flows.actions.credit import BUSINESS_MONTHS, precheck_outcome
 from flows.actions.fallback import OFFERABLE
 from flows.actions.topics import TOPIC_RESPONSES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 28)
 
 

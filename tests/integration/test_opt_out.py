@@ -16,7 +16,7 @@ from bot.runtime import Runtime
 from bot.store.participants import is_opted_out
 from bot.store.transcript import transcript
 from tests.support.twilio_endpoint import Fault, TwilioEndpoint
-from tests.test_worker import ScriptedRasa, outbox_bodies, she_writes, work
+from tests.support.worker import ScriptedRasa, outbox_bodies, she_writes, work
 
 
 @pytest.mark.parametrize(

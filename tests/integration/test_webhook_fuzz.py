@@ -34,7 +34,7 @@ from bot.channels.twilio.signature import SIGNATURE_HEADER
 from bot.core.identity import participant_id
 from bot.core.keys import INBOX
 from bot.runtime import Runtime
-from tests.conftest import AUTH_TOKEN, delete_prefix
+from tests.support.environment import AUTH_TOKEN, delete_prefix
 from tests.support.twilio_payloads import ACCOUNT, SMS_HOLA, WHATSAPP_HOLA
 from webhooks.app import create_app
 

@@ -18,7 +18,7 @@ from bot.core.messages import BotReply, Button, OutboundMessage
 from bot.outbound.shaping import for_channel, strip_whatsapp_markup
 from bot.outbound.sms import GSM7, encoding, segments
 from bot.runtime import Runtime
-from tests.test_worker import ScriptedRasa, she_writes, work
+from tests.support.worker import ScriptedRasa, she_writes, work
 
 LONG = " ".join(
     f"Paso {i}: llevá tu cédula, el PPT y el diploma apostillado a la oficina." for i in range(8)
@@ -64,7 +64,7 @@ def test_a_template_is_never_split_or_changed() -> None:
 @pytest.fixture
 def interactive_runtime(runtime: Runtime, tmp_path: Path) -> Runtime:
     """content/ with the yes/no quick reply enabled (a copy: the real one ships disabled)."""
-    source = Path(__file__).resolve().parents[1] / "content"
+    source = Path(__file__).resolve().parents[2] / "content"
     for path in source.glob("*.yml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for item in data.get("whatsapp_interactive", []):

@@ -11,8 +11,8 @@ import requests
 from bot.content.store import ContentStore
 from bot.core.identity import participant_id
 from bot.core.messages import render_reply
-from tests.conftest import SMS_SENDER, WHATSAPP_SENDER
 from tests.support.conversation import Participant
+from tests.support.environment import SMS_SENDER, WHATSAPP_SENDER
 from tests.support.stack import Stack
 from tests.support.twilio_endpoint import TwilioEndpoint
 

@@ -3,47 +3,11 @@ and claim → read → reply (into the outbox) → note → transfer → resolve
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime, timedelta
-
 import pytest
-from sqlalchemy import update
 
 from bot.core.messages import OutboundMessage
-from bot.handoff.accounts import add, issue_token
 from bot.runtime import Runtime
-from bot.store.models import Message
-from bot.store.transcript import record_inbound
-from webhooks.app import create_app
-
-
-@pytest.fixture
-def client(runtime: Runtime):  # type: ignore[no-untyped-def]
-    return create_app(runtime.settings, runtime).test_client()
-
-
-def account(runtime: Runtime, role: str = "case_worker") -> tuple[str, dict[str, str]]:
-    email = f"{role}.{uuid.uuid4().hex[:8]}@almas.example.org"
-    add(runtime.sessions, email, role.title(), "una-clave-muy-larga", role)
-    return email, {"Authorization": f"Bearer {issue_token(runtime.sessions, email)}"}
-
-
-def waiting_ticket(  # type: ignore[no-untyped-def]
-    runtime: Runtime, priority: str = "normal", channel: str = "whatsapp", hours_ago: float = 0
-):
-    """A participant who wrote `hours_ago` and is waiting for a person."""
-    pid = "p_" + uuid.uuid4().hex[:12]
-    record_inbound(runtime.sessions, pid, channel, "quiero una asesora", "SM" + uuid.uuid4().hex)
-    if hours_ago:
-        with runtime.sessions() as session:
-            session.execute(
-                update(Message)
-                .where(Message.participant_id == pid)
-                .values(created_at=datetime.now(UTC) - timedelta(hours=hours_ago))
-            )
-            session.commit()
-    address = ("whatsapp:" if channel == "whatsapp" else "") + "+573005556001"
-    return runtime.handoff.open(pid, channel, "credit", "quiere un crédito", priority, address)
+from tests.support.casework import api_account, api_ticket
 
 
 @pytest.mark.parametrize(
@@ -60,18 +24,18 @@ def test_every_endpoint_needs_a_valid_token(client, method: str, path: str) -> N
 
 
 def test_claim_gives_the_next_by_priority_then_204(client, runtime: Runtime) -> None:
-    _, headers = account(runtime)
-    normal = waiting_ticket(runtime)
-    urgent = waiting_ticket(runtime, "urgent")
+    _, headers = api_account(runtime)
+    normal = api_ticket(runtime)
+    urgent = api_ticket(runtime, "urgent")
     assert client.post("/api/handoffs/claim", headers=headers).json["handoff"]["id"] == urgent.id
     assert client.post("/api/handoffs/claim", headers=headers).json["handoff"]["id"] == normal.id
     assert client.post("/api/handoffs/claim", headers=headers).status_code == 204
 
 
 def test_the_whole_path_reply_reaches_her_outbox(client, runtime: Runtime) -> None:
-    ana, headers = account(runtime)
-    bea, _ = account(runtime)
-    ticket = waiting_ticket(runtime)
+    ana, headers = api_account(runtime)
+    bea, _ = api_account(runtime)
+    ticket = api_ticket(runtime)
     client.post("/api/handoffs/claim", headers=headers)
     shown = client.get(f"/api/handoffs/{ticket.id}", headers=headers).json["handoff"]
     assert shown["claimed_by"] == ana and shown["address"] == "whatsapp:+…01"  # masked
@@ -93,10 +57,10 @@ def test_the_whole_path_reply_reaches_her_outbox(client, runtime: Runtime) -> No
 def test_a_case_worker_cannot_read_a_ticket_another_holds_but_a_supervisor_can(
     client, runtime: Runtime
 ) -> None:
-    _, ana = account(runtime)
-    _, bea = account(runtime)
-    _, boss = account(runtime, "supervisor")
-    ticket = waiting_ticket(runtime)
+    _, ana = api_account(runtime)
+    _, bea = api_account(runtime)
+    _, boss = api_account(runtime, "supervisor")
+    ticket = api_ticket(runtime)
     client.post("/api/handoffs/claim", headers=ana)
     for path in (f"/api/handoffs/{ticket.id}", f"/api/handoffs/{ticket.id}/messages"):
         denied = client.get(path, headers=bea)
@@ -107,9 +71,9 @@ def test_a_case_worker_cannot_read_a_ticket_another_holds_but_a_supervisor_can(
 
 
 def test_errors_say_why(client, runtime: Runtime) -> None:
-    _, headers = account(runtime)
+    _, headers = api_account(runtime)
     assert client.get("/api/handoffs/t_nope", headers=headers).status_code == 404
-    ticket = waiting_ticket(runtime)
+    ticket = api_ticket(runtime)
     not_held = client.post(f"/api/handoffs/{ticket.id}/resolve", headers=headers)
     assert not_held.status_code == 409 and "waiting" in not_held.json["error"]
     client.post("/api/handoffs/claim", headers=headers)
@@ -132,8 +96,8 @@ def test_errors_say_why(client, runtime: Runtime) -> None:
 def test_whatsapp_24_hour_window(
     client, runtime: Runtime, channel: str, hours_ago: float, status: int
 ) -> None:
-    _, headers = account(runtime)
-    ticket = waiting_ticket(runtime, channel=channel, hours_ago=hours_ago)
+    _, headers = api_account(runtime)
+    ticket = api_ticket(runtime, channel=channel, hours_ago=hours_ago)
     client.post("/api/handoffs/claim", headers=headers)
     sent = client.post(f"/api/handoffs/{ticket.id}/reply", headers=headers, json={"text": "Hola"})
     assert sent.status_code == status
@@ -143,8 +107,8 @@ def test_whatsapp_24_hour_window(
 
 
 def test_outside_the_window_an_approved_template_can_be_sent(client, runtime: Runtime) -> None:
-    _, headers = account(runtime)
-    ticket = waiting_ticket(runtime, hours_ago=30)
+    _, headers = api_account(runtime)
+    ticket = api_ticket(runtime, hours_ago=30)
     client.post("/api/handoffs/claim", headers=headers)
     sent = client.post(f"/api/handoffs/{ticket.id}/template", headers=headers,
                        json={"template": "respuesta-pendiente"})  # fmt: skip
@@ -161,9 +125,9 @@ def test_a_waiting_whatsapp_ticket_is_nudged_once_before_its_window_closes(
 ) -> None:
     from bot.handoff.relay import nudge_before_window_closes
 
-    closing = waiting_ticket(runtime, hours_ago=23.5)
-    fresh = waiting_ticket(runtime, hours_ago=2)
-    sms = waiting_ticket(runtime, channel="sms", hours_ago=23.5)
+    closing = api_ticket(runtime, hours_ago=23.5)
+    fresh = api_ticket(runtime, hours_ago=2)
+    sms = api_ticket(runtime, channel="sms", hours_ago=23.5)
     assert nudge_before_window_closes(runtime) == [closing.id]
     assert nudge_before_window_closes(runtime) == []  # once
     assert runtime.outbox.pending(fresh.participant) == []

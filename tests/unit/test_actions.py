@@ -33,7 +33,7 @@ from flows.actions import (
 )
 
 TODAY = date(2026, 11, 28)
-FIXTURES = Path(__file__).parent / "fixtures" / "content"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "content"
 
 
 @pytest.fixture(autouse=True)

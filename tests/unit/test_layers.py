@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-BOT = Path(__file__).resolve().parents[1] / "bot"
+BOT = Path(__file__).resolve().parents[2] / "bot"
 
 # Rank of each package: a module may import from packages of a lower rank and its own.
 LAYERS = {

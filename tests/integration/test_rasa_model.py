@@ -15,7 +15,7 @@ import yaml
 
 from bot.ops.rasa_service import MODEL_PATH, RASA_BIN, model_is_current, rasa_environment
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HELDOUT = ROOT / "nlu" / "tests" / "heldout.yml"
 MIN_WEIGHTED_F1 = 0.90
 

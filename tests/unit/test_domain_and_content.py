@@ -11,7 +11,7 @@ from rasa_sdk import Action
 import flows.actions
 from bot.content.store import ContentStore
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "flows" / "domain.yml").read_text())
 
 

@@ -1,6 +1,6 @@
 """Consent (Ley 1581), data rights, free-phrasing opt-out, rate limit, supervisor alerts and
 the retention purge, on the real Redis and SQL with a scripted Rasa (the real Rasa is in
-tests/test_stack_privacy.py)."""
+tests/stack/test_stack_privacy.py)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from bot.store.participants import consent_version, erasure_audit, is_opted_out,
 from bot.store.reminders import subscribe_reminders
 from bot.store.transcript import record_inbound, transcript
 from tests.support.twilio_payloads import SMS_HOLA
-from tests.test_worker import ScriptedRasa, outbox_bodies, she_writes, work
+from tests.support.worker import ScriptedRasa, outbox_bodies, she_writes, work
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from bot.runtime import Runtime
 from bot.store.models import STATUS_ORDER
 from bot.store.participants import is_opted_out
 from bot.store.transcript import outbound_message, record_outbound
-from tests.conftest import AUTH_TOKEN
+from tests.support.environment import AUTH_TOKEN
 from tests.support.twilio_payloads import (
     SMS_STATUS_DELIVERED,
     SMS_STATUS_FAILED_UNSUBSCRIBED,
@@ -28,14 +28,8 @@ from tests.support.twilio_payloads import (
     sign,
     with_status,
 )
-from webhooks.app import create_app
 
 PATH = "/twilio/status"
-
-
-@pytest.fixture
-def client(runtime: Runtime):  # type: ignore[no-untyped-def]
-    return create_app(runtime.settings, runtime).test_client()
 
 
 def our_message(runtime: Runtime, form: dict[str, str]) -> tuple[str, str]:

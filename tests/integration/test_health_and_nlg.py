@@ -11,7 +11,7 @@ from webhooks.app import create_app
 
 
 @pytest.fixture
-def client(runtime: Runtime):  # type: ignore[no-untyped-def]
+def client_with_rasa_down(runtime: Runtime):  # type: ignore[no-untyped-def]
     # Nothing listens on port 9: Rasa and the action server are "down" for these tests.
     runtime.settings = dataclasses.replace(
         runtime.settings, rasa_url="http://127.0.0.1:9", action_server_url="http://127.0.0.1:9"
@@ -19,20 +19,20 @@ def client(runtime: Runtime):  # type: ignore[no-untyped-def]
     return create_app(runtime.settings, runtime).test_client()
 
 
-def test_healthz_says_alive(client) -> None:
-    response = client.get("/healthz")
+def test_healthz_says_alive(client_with_rasa_down) -> None:
+    response = client_with_rasa_down.get("/healthz")
     assert (response.status_code, response.json) == (200, {"status": "alive"})
 
 
-def test_readyz_is_503_and_names_what_is_missing(client) -> None:
-    response = client.get("/readyz")
+def test_readyz_is_503_and_names_what_is_missing(client_with_rasa_down) -> None:
+    response = client_with_rasa_down.get("/readyz")
     assert response.status_code == 503
     assert response.json["missing"] == ["action_server", "rasa"]
     assert set(response.json["errors"]) == {"action_server", "rasa"}
 
 
-def test_nlg_serves_texts_from_content(client, runtime: Runtime) -> None:
-    response = client.post(
+def test_nlg_serves_texts_from_content(client_with_rasa_down, runtime: Runtime) -> None:
+    response = client_with_rasa_down.post(
         "/nlg",
         json={
             "response": "utter_main_menu",
@@ -47,14 +47,14 @@ def test_nlg_serves_texts_from_content(client, runtime: Runtime) -> None:
     assert [b["payload"] for b in response.json["buttons"]] == [b.payload for b in expected.buttons]
 
 
-def test_nlg_unknown_response_is_a_404_naming_it(client) -> None:
-    response = client.post("/nlg", json={"response": "utter_nope", "tracker": {}})
+def test_nlg_unknown_response_is_a_404_naming_it(client_with_rasa_down) -> None:
+    response = client_with_rasa_down.post("/nlg", json={"response": "utter_nope", "tracker": {}})
     assert response.status_code == 404
     assert "utter_nope" in response.json["error"]
 
 
-def test_simulator_is_off_in_production(client) -> None:
-    assert client.get("/simulator/").status_code == 404
+def test_simulator_is_off_in_production(client_with_rasa_down) -> None:
+    assert client_with_rasa_down.get("/simulator/").status_code == 404
 
 
 def test_simulator_page_in_development(runtime: Runtime) -> None:

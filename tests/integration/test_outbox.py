@@ -19,7 +19,7 @@ from bot.outbound.sender import OutboxSender
 from bot.queue.backoff import backoff_seconds
 from bot.runtime import Runtime
 from bot.store.transcript import outbound_message, transcript
-from tests.conftest import AUTH_TOKEN, base_environment
+from tests.support.environment import AUTH_TOKEN, base_environment
 from tests.support.twilio_endpoint import Fault, TwilioEndpoint
 from tests.support.twilio_payloads import sign
 from webhooks.app import create_app

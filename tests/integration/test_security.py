@@ -10,9 +10,9 @@ import pytest
 from bot.core.messages import OutboundMessage
 from bot.runtime import Runtime
 from bot.store.handoff import notes
-from tests.test_api import account as api_account
-from tests.test_api import waiting_ticket as api_ticket
-from tests.test_console import account, csrf, login, new_client, waiting_ticket
+from tests.support.casework import api_account, api_ticket, csrf, login, new_client
+from tests.support.casework import console_account as account
+from tests.support.casework import console_ticket as waiting_ticket
 from webhooks.app import create_app
 
 

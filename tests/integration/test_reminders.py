@@ -41,10 +41,10 @@ from bot.store.models import Message, ReminderSubscription
 from bot.store.participants import record_consent, set_opted_out
 from bot.store.reminders import reminder_outcomes, subscribe_reminders
 from bot.store.transcript import record_inbound, transcript
-from tests.conftest import base_environment
+from tests.support.environment import base_environment
 from tests.support.twilio_endpoint import TwilioEndpoint
 
-CONTENT = Path(__file__).resolve().parents[1] / "content"
+CONTENT = Path(__file__).resolve().parents[2] / "content"
 SUBSCRIBED_AT = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 
 # Calls of this test run (ids made unique per test: the SQL database is shared). With

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from bot.ops.cli import main
 from bot.runtime import Runtime
-from tests.conftest import base_environment
+from tests.support.environment import base_environment
 from tests.support.stack import ROOT
 
 

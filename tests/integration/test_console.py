@@ -4,20 +4,15 @@ the three languages."""
 
 from __future__ import annotations
 
-import re
 import time
-import uuid
 
 import pytest
 
 import webhooks.console as console_module
 from bot.core.messages import OutboundMessage
-from bot.handoff.accounts import add
 from bot.runtime import Runtime
-from bot.store.transcript import record_inbound
+from tests.support.casework import console_account, console_ticket, csrf, login, new_client
 from webhooks.app import create_app
-
-PASSWORD = "una-clave-muy-larga"
 
 
 @pytest.fixture
@@ -28,36 +23,6 @@ def app(runtime: Runtime):  # type: ignore[no-untyped-def]
     return app
 
 
-def new_client(app):  # type: ignore[no-untyped-def]
-    return app.test_client()
-
-
-def account(runtime: Runtime, role: str = "case_worker") -> str:
-    email = f"{role}.{uuid.uuid4().hex[:8]}@almas.example.org"
-    add(runtime.sessions, email, role.title(), PASSWORD, role)
-    return email
-
-
-def csrf(client, path: str = "/console/login") -> str:  # type: ignore[no-untyped-def]
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-
-
-def login(client, email: str) -> None:  # type: ignore[no-untyped-def]
-    token = csrf(client)
-    response = client.post("/console/login", data={"email": email, "password": PASSWORD,
-                                                   "csrf": token})  # fmt: skip
-    assert response.status_code == 302, response.get_data(as_text=True)
-
-
-def waiting_ticket(runtime: Runtime):  # type: ignore[no-untyped-def]
-    pid = "p_" + uuid.uuid4().hex[:12]
-    record_inbound(
-        runtime.sessions, pid, "sms", "necesito ayuda con el PPT", "SM" + uuid.uuid4().hex
-    )
-    return runtime.handoff.open(pid, "sms", "migration_status", "PPT", "normal", "+573005558001")
-
-
 def test_pages_need_a_login(app) -> None:
     client = new_client(app)
     response = client.get("/console/")
@@ -66,7 +31,7 @@ def test_pages_need_a_login(app) -> None:
 
 def test_wrong_password_is_refused(app, runtime: Runtime) -> None:
     client = new_client(app)
-    email = account(runtime)
+    email = console_account(runtime)
     response = client.post("/console/login", data={"email": email, "password": "nope-nope-nope",
                                                    "csrf": csrf(client)})  # fmt: skip
     assert response.status_code == 401
@@ -74,7 +39,7 @@ def test_wrong_password_is_refused(app, runtime: Runtime) -> None:
 
 def test_every_post_needs_the_csrf_token(app, runtime: Runtime) -> None:
     client = new_client(app)
-    login(client, account(runtime))
+    login(client, console_account(runtime))
     assert client.post("/console/claim").status_code == 400
     assert client.post("/console/claim", data={"csrf": "forged"}).status_code == 400
 
@@ -82,14 +47,14 @@ def test_every_post_needs_the_csrf_token(app, runtime: Runtime) -> None:
 def test_logging_in_starts_a_new_session(app, runtime: Runtime) -> None:
     client = new_client(app)
     before = csrf(client)  # a token planted before login (fixation attempt)
-    login(client, account(runtime))
+    login(client, console_account(runtime))
     with client.session_transaction() as session:
         assert session.get("csrf") != before
 
 
 def test_an_idle_session_expires(app, runtime: Runtime, monkeypatch) -> None:
     client = new_client(app)
-    login(client, account(runtime))
+    login(client, console_account(runtime))
     assert client.get("/console/").status_code == 200
     monkeypatch.setattr(console_module, "IDLE_SECONDS", -1)
     assert client.get("/console/").status_code == 302
@@ -97,8 +62,8 @@ def test_an_idle_session_expires(app, runtime: Runtime, monkeypatch) -> None:
 
 def test_claim_reply_note_resolve_from_the_console(app, runtime: Runtime) -> None:
     client = new_client(app)
-    login(client, account(runtime))
-    ticket = waiting_ticket(runtime)
+    login(client, console_account(runtime))
+    ticket = console_ticket(runtime)
     queue_page = client.get("/console/").get_data(as_text=True)
     assert "migration_status" in queue_page
     token = csrf(client, "/console/")
@@ -120,9 +85,9 @@ def test_claim_reply_note_resolve_from_the_console(app, runtime: Runtime) -> Non
 
 def test_a_case_worker_cannot_open_a_ticket_another_holds(app, runtime: Runtime) -> None:
     ana, bea = new_client(app), new_client(app)
-    login(ana, account(runtime))
-    login(bea, account(runtime))
-    ticket = waiting_ticket(runtime)
+    login(ana, console_account(runtime))
+    login(bea, console_account(runtime))
+    ticket = console_ticket(runtime)
     ana.post("/console/claim", data={"csrf": csrf(ana, "/console/")})
     assert bea.get(f"/console/tickets/{ticket.id}").status_code == 403
     token = csrf(bea, "/console/")
@@ -130,7 +95,7 @@ def test_a_case_worker_cannot_open_a_ticket_another_holds(app, runtime: Runtime)
         bea.post(f"/console/tickets/{ticket.id}/resolve", data={"csrf": token}).status_code == 403
     )
     boss = new_client(app)
-    login(boss, account(runtime, "supervisor"))
+    login(boss, console_account(runtime, "supervisor"))
     page = boss.get(f"/console/tickets/{ticket.id}").get_data(as_text=True)
     assert "+573005558001" in page  # supervisors see the number
 
@@ -143,15 +108,15 @@ def test_console_in_spanish_english_and_italian(
     app, runtime: Runtime, lang: str, text: str
 ) -> None:
     client = new_client(app)
-    login(client, account(runtime))
+    login(client, console_account(runtime))
     client.get(f"/console/lang/{lang}")
     assert text in client.get("/console/").get_data(as_text=True)
 
 
 def test_the_queue_json_stays_live(app, runtime: Runtime) -> None:
     client = new_client(app)
-    login(client, account(runtime))
-    ticket = waiting_ticket(runtime)
+    login(client, console_account(runtime))
+    ticket = console_ticket(runtime)
     time.sleep(0.01)
     waiting = client.get("/console/queue.json").get_json()["waiting"]
     assert ticket.id in [t["id"] for t in waiting]

@@ -1,0 +1,1 @@
+"""Tests on the real Redis and SQL (SQLite and PostgreSQL), without the whole stack."""

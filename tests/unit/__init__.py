@@ -1,0 +1,1 @@
+"""Tests without servers: pure logic, documents, layers."""
