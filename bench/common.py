@@ -91,18 +91,20 @@ def paced(rate: float, count: int, clients: int, task: Callable[[int], None]) ->
 
 def accepted_notice(stack: Stack, addresses: list[str]) -> None:
     """These participants accepted the privacy notice before (the benchmarks measure the
-    answering path, not the first-contact notice)."""
+    answering path, not the first-contact notice). Recorded the way the consent gate records
+    it (SQL and the gates' Redis copy, bot/store/contact.py), as for a woman who accepted it in
+    an earlier conversation."""
     from bot.content.store import ContentStore
+    from bot.core.addresses import channel_of
     from bot.core.identity import participant_id
-    from bot.core.settings import content_dir
-    from bot.store.engine import make_engine, make_sessionmaker
-    from bot.store.participants import record_consent
+    from bot.core.settings import content_dir, load_settings
+    from bot.runtime import build_runtime
+    from bot.store import contact
 
-    engine = make_engine(stack.env["DATABASE_URL"])
-    sessions = make_sessionmaker(engine)
-    version = ContentStore(content_dir()).snapshot().privacy.notice_version  # type: ignore[union-attr]
+    rt = build_runtime(load_settings(environ=stack.env), content=ContentStore(content_dir()))
+    version = rt.content.snapshot().privacy.notice_version  # type: ignore[union-attr]
     key = stack.env["PARTICIPANT_ID_KEY"]
     for address in addresses:
-        channel = "whatsapp" if address.startswith("whatsapp:") else "sms"
-        record_consent(sessions, participant_id(key, address), channel, version)
-    engine.dispose()
+        contact.record_consent(rt, participant_id(key, address), channel_of(address), version)
+    rt.engine.dispose()
+    rt.redis.close()

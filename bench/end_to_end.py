@@ -27,7 +27,7 @@ from tests.support.twilio_payloads import SMS_HOLA, sign
 RATE = 5.0
 MESSAGES = 100
 TEXTS = ("hola", "gracias", "eres un robot?", "q cursos hay", "chao", "quiero una beca")
-TARGET_RATIO = 1.3
+TARGET_RATIO = 1.25  # issue 11 (issue 2 asked 1.3)
 
 
 def main() -> int:

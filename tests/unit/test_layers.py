@@ -129,3 +129,15 @@ def test_every_directory_of_the_engine_is_a_package_of_the_layer_table() -> None
     assert packages == set(LAYERS) - {"runtime"}
     loose = {p.stem for p in BOT.glob("*.py")} - {"__init__", "runtime"}
     assert loose == set(), f"modules outside a package: {sorted(loose)}"
+
+
+def test_benchmarks_and_tests_share_helpers_only_through_tests_support() -> None:
+    """No test module imports another (helpers live in tests/support), and the benchmarks use
+    tests/support only, never a test module or the pytest conftest."""
+    root = BOT.parent
+    offenders = []
+    for path in [*sorted((root / "tests").rglob("*.py")), *sorted((root / "bench").glob("*.py"))]:
+        for line, module in runtime_imports(path):
+            if module.startswith("tests.") and not module.startswith("tests.support"):
+                offenders.append(f"{path.relative_to(root)}:{line} imports {module}")
+    assert offenders == []
