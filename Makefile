@@ -33,9 +33,11 @@ env-rasa: .venv-rasa/.installed
 	.venv-rasa/bin/pip install --quiet --disable-pip-version-check -r rasa/requirements.txt
 	@touch $@
 
-# Trains only when nlu/ or flows/ changed since the model in models/ was built.
+# Trains only when nlu/ or flows/ changed since the model in models/ was built (Rasa), or
+# nlu/crisis/ since the crisis classifier was (a few seconds).
 model: envs
 	$(ALMAS) rasa train
+	$(ALMAS) crisis train
 
 migrate: env-app
 	ALMAS_ENV=development $(ALMAS) db upgrade

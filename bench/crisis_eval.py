@@ -1,13 +1,16 @@
-"""Crisis detection quality per data set (not a test: the honest measure needs a set written
-without seeing the detector). Prints recall and false alarms of the pattern detector alone and
-of the detector together with the NLU's report_emergency (the system's two nets), and how many
-alarms came from the broad tier only (`Crisis.certain` False).
+"""Crisis detection quality per data set, as the live system answers (not a test: the honest
+measure needs sets written without seeing the detector). For each set: the share of crises
+whose first reply carries the emergency lines (certain or possible danger), how many of them
+were certain, and the share of look-alikes that opened an urgent ticket or got the gentle
+check — for the live assessment (patterns + classifier + the NLU's report_emergency,
+bot/conversation/crisis/assess.py) and, for comparison, the patterns alone as before.
 
-crisis_messages.yml, crisis_heldout.yml and crisis_dev_extra.yml are DEVELOPMENT data (the
-detector was widened on their misses). crisis_heldout_v2.yml, when present, was written by
-someone else without seeing the detector: only its aggregate figures are printed, never its
-texts, so that it stays an honest evaluation. Do not widen the detector on its misses: when you
-change the detector on it, write a new held-out set (the old one then becomes development data).
+crisis_messages.yml, crisis_heldout.yml and crisis_dev_extra.yml ("v1") are DEVELOPMENT data
+(the patterns were widened on their misses, thresholds were checked on them).
+crisis_heldout_v2.yml was written by someone else without seeing the detector; v3
+(crisis_heldout_v3.yml, nine kinds) by a writer who saw neither code nor any earlier set, and
+was frozen before the classifier was built. For v2 and v3 only aggregate figures are printed,
+never their texts: do not tune on them; when you do, write a new held-out set.
 """
 
 from __future__ import annotations
@@ -20,19 +23,21 @@ from pathlib import Path
 
 import yaml
 
-from bot.conversation.crisis import detect
+from bot.conversation.crisis.assess import CERTAIN, NONE, POSSIBLE, assess
+from bot.conversation.crisis.patterns import detect
 from bot.ops.rasa_service import MODEL_PATH, RASA_BIN, rasa_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SETS = {
-    "development": DATA / "crisis_messages.yml",
-    "held-out (now development)": DATA / "crisis_heldout.yml",
-    "development extra": DATA / "crisis_dev_extra.yml",
+    "v1 development": DATA / "crisis_messages.yml",
+    "v1 held-out (now development)": DATA / "crisis_heldout.yml",
+    "v1 development extra": DATA / "crisis_dev_extra.yml",
     "held-out v2": DATA / "crisis_heldout_v2.yml",
+    "held-out v3": DATA / "crisis_heldout_v3.yml",
 }
 # Sets whose messages must never be printed (only aggregate figures).
-HELD_OUT = {"held-out v2"}
+HELD_OUT = {"held-out v2", "held-out v3"}
 
 
 def _examples(intent: str, texts: list[str]) -> str:
@@ -63,29 +68,55 @@ def nlu_emergencies(crises: list[str], lookalikes: list[str]) -> set[str]:
     return caught | alarms
 
 
+def load(path: Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """(crises with their kind or case, look-alikes), whichever format the set uses."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    crises = [(item["text"], item.get("kind") or item.get("case", "")) for item in data["crisis"]]
+    looks = data.get("lookalike") or data.get("look_alike") or []
+    return crises, [item["text"] if isinstance(item, dict) else item for item in looks]
+
+
+def figures(levels_crises: list[str], levels_looks: list[str]) -> str:
+    lines = sum(level != NONE for level in levels_crises) / len(levels_crises)
+    certain = sum(level == CERTAIN for level in levels_crises) / len(levels_crises)
+    urgent = sum(level == CERTAIN for level in levels_looks) / len(levels_looks)
+    check = sum(level == POSSIBLE for level in levels_looks) / len(levels_looks)
+    return (
+        f"lines in the first reply {lines:.3f} (certain {certain:.3f}); look-alikes: "
+        f"urgent ticket {urgent:.1%}, gentle check {check:.1%}"
+    )
+
+
+def pattern_level(text: str) -> str:
+    found = detect(text)
+    return NONE if found is None else CERTAIN  # before issue 12 every hit was urgent
+
+
 def main() -> int:
     for name, path in SETS.items():
         if not path.is_file():
-            print(f"{name} set: {path.name} not there yet")
+            print(f"{name}: {path.name} not there yet")
             continue
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        crises = [item["text"] for item in data["crisis"]]
-        lookalikes = list(data["lookalike"])
-        nlu = nlu_emergencies(crises, lookalikes) if MODEL_PATH.is_file() else set()
-        caught = [t for t in crises if detect(t)]
-        caught_both = [t for t in crises if detect(t) or t in nlu]
-        alarms = [t for t in lookalikes if detect(t)]
-        alarms_both = [t for t in lookalikes if detect(t) or t in nlu]
-        uncertain = [t for t in crises + lookalikes if (c := detect(t)) and not c.certain]
-        print(f"{name} set: {len(crises)} crises, {len(lookalikes)} look-alikes")
-        print(f"  detector alone:  recall {len(caught) / len(crises):.3f}, "
-              f"false alarms {len(alarms) / len(lookalikes):.1%} "
-              f"({len(uncertain)} messages flagged by the broad tier only)")  # fmt: skip
-        print(f"  detector + NLU:  recall {len(caught_both) / len(crises):.3f}, "
-              f"false alarms {len(alarms_both) / len(lookalikes):.1%}")  # fmt: skip
+        crises, looks = load(path)
+        texts = [t for t, _ in crises]
+        nlu = nlu_emergencies(texts, looks) if MODEL_PATH.is_file() else set()
+        live_c = [assess(t, nlu_emergency=t in nlu).level for t in texts]
+        live_l = [assess(t, nlu_emergency=t in nlu).level for t in looks]
+        print(f"{name}: {len(crises)} crises, {len(looks)} look-alikes")
+        print("  live (patterns + classifier + NLU): " + figures(live_c, live_l))
+        print("  patterns alone, every hit urgent:   " + figures(
+            [pattern_level(t) for t in texts], [pattern_level(t) for t in looks]
+        ))  # fmt: skip
+        kinds_missed: dict[str, int] = {}
+        for (_, kind), level in zip(crises, live_c, strict=True):
+            if level == NONE:
+                kinds_missed[kind] = kinds_missed.get(kind, 0) + 1
+        if kinds_missed:
+            print(f"  crises without the lines, by kind: {kinds_missed}")
         if name not in HELD_OUT:
-            for text in sorted(set(crises) - set(caught)):
-                print(f"    missed: {text}")
+            for text, level in zip(texts, live_c, strict=True):
+                if level == NONE:
+                    print(f"    missed: {text}")
     return 0
 
 

@@ -22,6 +22,7 @@ from bot.handoff.redelivery import can_retry, retried_as, retry_failed
 from bot.handoff.relay import RelayError, WindowClosed, reply, send_template
 from bot.handoff.rules import CaseworkError, address_shown_to, ticket_for
 from bot.store.handoff import add_note, notes
+from bot.store.participants import is_opted_out
 from bot.store.transcript import transcript
 from webhooks.extensions import runtime
 
@@ -67,6 +68,8 @@ def _ticket_json(ticket: Ticket) -> dict[str, Any]:
         "position": rt.handoff.position(ticket.id),
         "claimed_by": ticket.claimed_by or None,
         "address": address_shown_to(g.case_worker, ticket.address),
+        # She asked us not to write first (BAJA, NO ME ESCRIBAS): reply only when she writes.
+        "no_first_contact": is_opted_out(rt.sessions, ticket.participant),
         # Files she sent while the ticket was open (Twilio media URLs: fetch with the
         # account's credentials, or open them in the console).
         "attachments": rt.handoff.attachments(ticket.id),

@@ -34,6 +34,7 @@ from bot.handoff.redelivery import can_retry, retried_as, retry_failed
 from bot.handoff.relay import RelayError, reply, send_template, window_open
 from bot.handoff.rules import CaseworkError, Conflict, address_shown_to
 from bot.store.handoff import add_note, handoff_events, notes
+from bot.store.participants import is_opted_out
 from bot.store.transcript import transcript
 from webhooks.extensions import runtime
 
@@ -197,6 +198,8 @@ def ticket(ticket_id: str) -> ResponseReturnValue:
         mine=current.claimed_by == g.case_worker.email,
         window_open=window_open(rt, current),
         templates=rt.content.snapshot().whatsapp_templates,
+        # She asked us not to write first (BAJA, NO ME ESCRIBAS: a shared phone, maybe).
+        no_first_contact=is_opted_out(rt.sessions, current.participant),
     )
 
 

@@ -135,7 +135,10 @@ class SupportLine(Sourced):
     dial: str = Text  # what she dials: "123", "155", "192 opción 4", "#702"
     region: str = Text  # "nacional", "Atlántico", "Santa Marta"
     cases: tuple[
-        Literal["emergency", "violence", "sexual_violence", "children", "mental_health", "suicide"],
+        Literal[
+            "emergency", "violence", "sexual_violence", "children", "mental_health", "suicide",
+            "trafficking", "extortion",
+        ],
         ...,
     ] = Field(min_length=1)
     hours: str = Text

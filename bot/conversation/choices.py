@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.conversation.crisis import Crisis, detect
 from bot.core.messages import InboundMessage
 from bot.core.text import fold
 
@@ -46,21 +45,15 @@ def parse_choice(text: str) -> int | None:
 
 @dataclass(frozen=True)
 class Decision:
-    """What her words are: danger (answered with the lines, no menu), a text for Rasa, or
-    neither (media without words)."""
+    """What goes to Rasa: her words, or the option she chose; None for media without words.
+    (Danger is read before this, by bot/conversation/crisis/assess.py.)"""
 
     rasa_text: str | None = None
-    crisis: Crisis | None = None
 
 
 def decide(message: InboundMessage, last_options: list[str], max_chars: int = 1000) -> Decision:
-    """What to do with her message, given the payloads of the options she was last shown.
-
-    Danger is checked before anything else, on the whole text; the worker answers it with the
-    lines. Rasa gets at most `max_chars` of it (a very long message costs, and says no more)."""
-    crisis = detect(message.text)
-    if crisis is not None:
-        return Decision(crisis=crisis)
+    """What goes to Rasa, given the payloads of the options she was last shown. Rasa gets at
+    most `max_chars` of her words (a very long message costs, and says no more)."""
     if message.is_media_only:
         return Decision()
     if message.button_payload.startswith("/"):

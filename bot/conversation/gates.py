@@ -8,19 +8,22 @@ bot/privacy/consent.py, data_rights.py, optout.py) and is tested without servers
 applies that reading to her state and does the few writes it implies.
 
 Order, and why:
-1. crisis — danger before anything else, even before consent (Ley 1581 art. 10: urgency);
-2. opt-out keywords — BAJA / ALTA are honoured whatever else is going on;
-3. data rights — MIS DATOS, BORRAR MIS DATOS and its confirmation;
-4. handoff — while a person has her case, her words go to that person, not to Rasa;
-5. consent — nothing but the notice until she accepts it;
-6. rate limit — over the per-minute limit: kept, not sent to Rasa, told once;
-7. rating — her 1-5 answer to "how did it go?";
-8. dialogue — Rasa;
-9. media — a photo, a PDF, a voice note without words.
+1. crisis — danger before anything else, even before consent (Ley 1581 art. 10: urgency):
+   certain danger gets the lines and a person; possible danger a gentle check;
+2. crisis check — her SÍ / NO to that check;
+3. opt-out keywords — BAJA / ALTA / NO ME ESCRIBAS are honoured whatever else is going on;
+4. data rights — MIS DATOS, BORRAR MIS DATOS and its confirmation;
+5. handoff — while a person has her case, her words go to that person, not to Rasa;
+6. consent — nothing but the notice until she accepts it;
+7. rate limit — over the per-minute limit: kept, not sent to Rasa, told once;
+8. rating — her 1-5 answer to "how did it go?";
+9. dialogue — Rasa;
+10. media — a photo, a PDF, a voice note without words.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -28,11 +31,13 @@ from typing import TYPE_CHECKING
 
 from bot.content.i18n import TIMEZONE, long_date
 from bot.conversation import media
-from bot.conversation.choices import MENU_PAYLOAD, Decision, parse_choice
+from bot.conversation.choices import MENU_PAYLOAD, Decision, decide, parse_choice
+from bot.conversation.crisis import check, kinds
+from bot.conversation.crisis.assess import CERTAIN, POSSIBLE, Danger
 from bot.conversation.rasa_client import RasaClient, RasaError
 from bot.conversation.state import ParticipantState
 from bot.conversation.support_lines import lines_text
-from bot.core.messages import BotReply, InboundMessage
+from bot.core.messages import CRISIS_CHECK_SIGNAL, BotReply, InboundMessage
 from bot.core.text import fold
 from bot.handoff.queue import URGENT
 from bot.privacy import data_rights, optout
@@ -64,6 +69,7 @@ class TurnInput:
     message: InboundMessage
     state: ParticipantState
     decision: Decision
+    danger: Danger
     notice_version: str
     now: datetime
 
@@ -82,19 +88,46 @@ Gate = Callable[[TurnInput], Answer | None]
 
 
 def crisis(turn: TurnInput) -> Answer | None:
-    """Lines for her case first, then a person at the head of the queue; never a menu."""
-    found = turn.decision.crisis
-    if found is None:
+    """Certain danger: the lines for her case first, then a person at the head of the queue.
+    Possible danger: a short, warm check with the emergency line. Never a menu."""
+    danger = turn.danger
+    if turn.state.crisis_check is not None and check.answer(turn.message.text) is not None:
+        return None  # her SÍ or NO to the check (the next gate): not a new alarm
+    if danger.level == CERTAIN:
+        return Answer(danger_replies(turn.rt, danger.kind), keep=True)
+    if danger.level == POSSIBLE:
+        # Kept only with her consent; the check's own record (her words, for the NO answer)
+        # lives in Redis until she answers, and is erased with her data.
+        return Answer(ask_if_in_danger(turn, danger.kind, turn.message.text), turn.consented)
+    return None
+
+
+def crisis_check_answer(turn: TurnInput) -> Answer | None:
+    """Her answer to the check: SÍ → a person at once; NO → what she had asked, answered;
+    anything else → the next gates take her new message."""
+    pending = turn.state.crisis_check
+    if pending is None:
         return None
-    content = turn.rt.content
-    return Answer(
-        replies=[
-            BotReply(text=lines_text(content, found.line_cases)),
-            content.render("utter_emergency_follow_up"),
-            BotReply(text="", handoff=URGENT, handoff_topic=f"emergency:{found.case}"),
-        ],
-        keep=True,  # urgency (Ley 1581 art. 10): kept for the case worker even before consent
-    )
+    rt = turn.rt
+    forget_check(rt, turn.participant)
+    reply = check.answer(turn.message.text)
+    if reply == check.YES:
+        return Answer(danger_replies(rt, pending.kind), keep=True)
+    if reply == check.NO:
+        safe = BotReply(text=rt.content.system_text("crisis_check_safe"))
+        original = dataclasses.replace(turn.message, text=pending.text)
+        again = dataclasses.replace(
+            turn,
+            message=original,
+            decision=decide(original, turn.state.menu_options, rt.settings.rasa_max_chars),
+            state=dataclasses.replace(turn.state, crisis_check=None),
+        )
+        answered = first_answer(again, after=crisis_check_answer)
+        # She has just said she is safe: the dialogue must not ask her again about the same
+        # words (the NLU may hear an emergency in them).
+        rest = [r for r in answered.replies if r.signal != CRISIS_CHECK_SIGNAL]
+        return Answer([safe, *rest], keep=answered.keep)
+    return None
 
 
 def opt_out_keyword(turn: TurnInput) -> Answer | None:
@@ -235,6 +268,7 @@ def media_only(turn: TurnInput) -> Answer:
 
 GATES: tuple[Gate, ...] = (
     crisis,
+    crisis_check_answer,
     opt_out_keyword,
     data_rights_request,
     handed_off,
@@ -246,8 +280,10 @@ GATES: tuple[Gate, ...] = (
 )
 
 
-def first_answer(turn: TurnInput) -> Answer:
-    for gate in GATES:
+def first_answer(turn: TurnInput, after: Gate | None = None) -> Answer:
+    """The first gate's answer (`after`: only the gates after that one)."""
+    gates = GATES[GATES.index(after) + 1 :] if after is not None else GATES
+    for gate in gates:
         answer = gate(turn)
         if answer is not None:
             return answer
@@ -255,6 +291,41 @@ def first_answer(turn: TurnInput) -> Answer:
 
 
 # -- what the gates share ---------------------------------------------------------------------
+def danger_replies(rt: Runtime, kind: str) -> list[BotReply]:
+    """Certain danger: the lines for her kind, a word of company, and the urgent handoff."""
+    return [
+        BotReply(text=lines_text(rt.content, kinds.LINE_CASES[kind])),
+        rt.content.render("utter_emergency_follow_up"),
+        BotReply(text="", handoff=URGENT, handoff_topic=f"emergency:{kind}"),
+    ]
+
+
+def ask_if_in_danger(turn: TurnInput, kind: str, text: str) -> list[BotReply]:
+    """Possible danger: the check, and what is kept until she answers."""
+    rt, participant = turn.rt, turn.participant
+    asked_at = turn.now.timestamp()
+    pending = check.PendingCheck(
+        kind=kind,
+        text=text,
+        address=turn.message.address,
+        channel=turn.message.channel,
+        asked_at=asked_at,
+    )
+    pipe = rt.redis.pipeline()
+    pipe.set(rt.keys.crisis_check(participant), pending.to_json(), ex=check.CHECK_KEEP_SECONDS)
+    due = asked_at + check.CHECK_ANSWER_MINUTES * 60
+    pipe.zadd(rt.keys.crisis_checks_due(), {participant: due})
+    pipe.execute()
+    return [BotReply(text=check.question(rt.content, kinds.LINE_CASES[kind]))]
+
+
+def forget_check(rt: Runtime, participant: str) -> None:
+    pipe = rt.redis.pipeline()
+    pipe.delete(rt.keys.crisis_check(participant))
+    pipe.zrem(rt.keys.crisis_checks_due(), participant)
+    pipe.execute()
+
+
 def ask_to_confirm_erasure(rt: Runtime, participant: str) -> list[BotReply]:
     rt.redis.set(rt.keys.erase_pending(participant), "1", ex=ERASE_CONFIRM_SECONDS)
     return [BotReply(text=rt.content.system_text("erase_confirm"))]

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.conversation.crisis.check import PendingCheck
 from bot.handoff.queue import Ticket
 from bot.store import contact
 
@@ -28,6 +29,7 @@ class ParticipantState:
     erase_pending: bool  # we asked her to confirm BORRAR MIS DATOS
     rating_pending: str | None  # the ticket we asked her to rate
     ticket: Ticket | None  # her open ticket: she is waiting for, or talking to, a person
+    crisis_check: PendingCheck | None  # we asked whether she is in danger now
 
 
 def load_state(rt: Runtime, participant: str) -> ParticipantState:
@@ -39,7 +41,8 @@ def load_state(rt: Runtime, participant: str) -> ParticipantState:
     pipe.get(keys.erase_pending(participant))
     pipe.get(keys.rating_pending(participant))
     pipe.get(keys.handoff_open(participant))
-    options, cached_contact, asked, erase, rating, ticket_id = pipe.execute()
+    pipe.get(keys.crisis_check(participant))
+    options, cached_contact, asked, erase, rating, ticket_id, check = pipe.execute()
     her = contact.read(rt, participant, cached_contact)
     return ParticipantState(
         menu_options=json.loads(options or "[]"),
@@ -49,4 +52,5 @@ def load_state(rt: Runtime, participant: str) -> ParticipantState:
         erase_pending=bool(erase),
         rating_pending=rating,
         ticket=rt.handoff.get(ticket_id) if ticket_id else None,
+        crisis_check=PendingCheck.from_json(check),
     )

@@ -8,7 +8,10 @@ from collections.abc import Iterable
 from bot.content.schema import SupportLine
 from bot.content.store import ContentStore
 
-CASE_ORDER = ("emergency", "violence", "sexual_violence", "children", "suicide", "mental_health")
+CASE_ORDER = (
+    "emergency", "violence", "sexual_violence", "children", "suicide", "mental_health",
+    "trafficking", "extortion",
+)  # fmt: skip
 
 
 def lines_for(lines: Iterable[SupportLine], cases: Iterable[str]) -> list[SupportLine]:

@@ -17,9 +17,12 @@ from typing import TYPE_CHECKING
 from bot.content.i18n import TIMEZONE
 from bot.conversation import gates
 from bot.conversation.choices import decide
+from bot.conversation.crisis import kinds
+from bot.conversation.crisis.assess import NO_DANGER, assess
 from bot.conversation.rasa_client import RasaClient, RasaUnavailable
 from bot.conversation.state import load_state
 from bot.core.messages import (
+    CRISIS_CHECK_SIGNAL,
     ERASE_REQUEST_SIGNAL,
     OPT_OUT_SIGNAL,
     BotReply,
@@ -136,11 +139,13 @@ class ConversationWorker(MailboxConsumer):
             message=message,
             state=state,
             decision=decide(message, state.menu_options, self.settings.rasa_max_chars),
+            # Danger is read on all she wrote (Rasa gets at most rasa_max_chars of it).
+            danger=assess(message.text) if message.text.strip() else NO_DANGER,
             notice_version=self.notice_version(),
             now=self.now(),
         )
         answer = gates.first_answer(turn)
-        replies = self.act_on_signals(participant, message, answer.replies, state.opted_out)
+        replies = self.act_on_signals(turn, answer.replies)
         keep = answer.keep or any(r.handoff for r in replies)
         replies = self.act_on_handoff_signals(participant, message, replies)
         self.remember_options(self.rt.keys.menu_options(participant), replies)
@@ -161,14 +166,17 @@ class ConversationWorker(MailboxConsumer):
         )
         return consented or self.rt.handoff.open_ticket(participant) is not None
 
-    def act_on_signals(
-        self, participant: str, message: InboundMessage, replies: list[BotReply], was_out: bool
-    ) -> list[BotReply]:
-        """What the dialogue asked for besides words: opt-out, an erasure request."""
+    def act_on_signals(self, turn: gates.TurnInput, replies: list[BotReply]) -> list[BotReply]:
+        """What the dialogue asked for besides words: opt-out, an erasure request, a check
+        when the NLU heard an emergency the crisis gate did not."""
+        participant, message = turn.participant, turn.message
         out: list[BotReply] = []
         for reply in replies:
+            if reply.signal == CRISIS_CHECK_SIGNAL:
+                kind = reply.handoff_topic if reply.handoff_topic in kinds.KINDS else kinds.UNKNOWN
+                return gates.ask_if_in_danger(turn, kind, message.text)  # the check alone
             if reply.signal == OPT_OUT_SIGNAL:
-                if not was_out:
+                if not turn.state.opted_out:
                     contact.set_opted_out(self.rt, participant, message.channel, True)
                     out.append(BotReply(text=self.rt.content.system_text("opt_out_confirmed")))
             elif reply.signal == ERASE_REQUEST_SIGNAL:

@@ -139,6 +139,17 @@ class Keys:
 
     # --- dialogue helpers ------------------------------------------------------------------
     @per_participant
+    def crisis_check(self, participant: str) -> str:
+        """The possible danger we asked her about (kind, her words, her address) while we wait
+        for her SÍ or NO (bot/conversation/crisis/check.py; expires)."""
+        return self._k("crisis", "check", participant)
+
+    def crisis_checks_due(self) -> str:
+        """Sorted set of participants asked the check, scored by when an unanswered check goes
+        to a person (epoch s). Erasure removes her from it (bot/privacy/erasure.py)."""
+        return self._k("crisis", "checks_due")
+
+    @per_participant
     def menu_options(self, participant: str) -> str:
         """Payloads of the numbered options she was last shown, so "2" means option 2."""
         return self._k("menu", participant)

@@ -77,7 +77,9 @@ class BotReply:
 
 OPT_OUT_SIGNAL = "opt_out"  # free phrasing understood by the NLU: stop proactive messages
 ERASE_REQUEST_SIGNAL = "erase_request"  # "borren lo mío": ask her to confirm the erasure
-SIGNALS = (OPT_OUT_SIGNAL, ERASE_REQUEST_SIGNAL)
+# The NLU heard an emergency the crisis gate did not: ask her (topic: the kind of danger).
+CRISIS_CHECK_SIGNAL = "crisis_check"
+SIGNALS = (OPT_OUT_SIGNAL, ERASE_REQUEST_SIGNAL, CRISIS_CHECK_SIGNAL)
 
 
 @dataclass

@@ -179,6 +179,37 @@ def actions(port: int | None) -> None:
 
 
 @main.group()
+def crisis() -> None:
+    """The crisis classifier (trained from nlu/crisis/)."""
+
+
+@crisis.command("train")
+def crisis_train() -> None:
+    """Train the classifier if nlu/crisis/ or the classifier changed (models/crisis-*.joblib)."""
+    from bot.conversation.crisis.classifier import build_and_save, model_path
+
+    path = model_path()
+    if path.is_file():
+        click.echo(f"crisis classifier is up to date: {path.relative_to(PROJECT_ROOT)}")
+        return
+    _, path = build_and_save(path)
+    click.echo(f"crisis classifier trained: {path.relative_to(PROJECT_ROOT)}")
+
+
+@crisis.command("assess")
+@click.argument("text")
+def crisis_assess(text: str) -> None:
+    """How the crisis gate reads TEXT: certain, possible or none, the kind and the score."""
+    from bot.conversation.crisis.assess import assess
+
+    danger = assess(text)
+    pattern = "none"
+    if danger.pattern is not None:
+        pattern = "certain" if danger.pattern.certain else "broad"
+    click.echo(f"{danger.level}  kind={danger.kind}  score={danger.score:.3f}  pattern={pattern}")
+
+
+@main.group()
 def content() -> None:
     """Content that programme staff edit (content/*.yml)."""
 

@@ -1,4 +1,5 @@
-"""Scheduled jobs (APScheduler): the retention purge and the scholarship reminders.
+"""Scheduled jobs (APScheduler): the retention purge, the scholarship reminders, and safety
+checks nobody answered (to a person after 30 minutes).
 
 One process (`almas scheduler`, Procfile `scheduler`) runs the jobs; each job is safe to run
 twice (each takes a Redis lock; reminders are also de-duplicated per subscription), so a
@@ -18,12 +19,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.content.i18n import TIMEZONE
+from bot.conversation.crisis.unanswered import hand_over_unanswered_checks
 from bot.privacy.retention import purge_expired
 from bot.reminders.job import send_due_reminders
 from bot.runtime import Runtime
 
 PURGE_EVERY_MINUTES = 60
 REMINDERS_EVERY_MINUTES = 15
+CRISIS_CHECKS_EVERY_SECONDS = 60
 
 
 def build_scheduler(rt: Runtime) -> BackgroundScheduler:
@@ -42,6 +45,15 @@ def build_scheduler(rt: Runtime) -> BackgroundScheduler:
         IntervalTrigger(minutes=REMINDERS_EVERY_MINUTES, timezone=TIMEZONE),
         args=[rt],
         id="scholarship_reminders",
+        next_run_time=datetime.now(TIMEZONE),
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        hand_over_unanswered_checks,
+        IntervalTrigger(seconds=CRISIS_CHECKS_EVERY_SECONDS, timezone=TIMEZONE),
+        args=[rt],
+        id="unanswered_crisis_checks",
         next_run_time=datetime.now(TIMEZONE),
         coalesce=True,
         max_instances=1,

@@ -26,6 +26,8 @@ def erase_everything(rt: Runtime, participant: str) -> dict[str, int]:
     others = [k for k in rt.keys.participant_keys(participant) if k != tracker]
     removed["redis_keys"] = int(rt.redis.delete(*others))
     removed["rasa_tracker"] = int(rt.redis.delete(tracker))
+    # Shared sets with her id as a member (bot/core/keys.py says which).
+    removed["redis_members"] = int(rt.redis.zrem(rt.keys.crisis_checks_due(), participant))
     record_erasure(rt.sessions, removed)
     log.info("erased a participant on her request: %s", removed)
     return removed

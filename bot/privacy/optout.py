@@ -16,6 +16,10 @@ OPT_OUT = frozenset({
     "baja", "parar", "cancelar", "alto", "stop", "stopall", "unsubscribe", "end", "quit",
     "revoke", "optout", "opt out", "dar de baja", "darme de baja", "de baja", "no mas mensajes",
     "no me escriban mas", "no mas",
+    # On a shared phone: she asks us never to write first (her ticket stays open).
+    "no me escribas", "no me escriban", "no me escribas mas", "no escriban",
+    "no me escriban primero", "no me escribas primero", "no me escribas tu primero",
+    "no me escriban ustedes primero",
 })  # fmt: skip
 OPT_IN = frozenset({"alta", "start", "unstop", "darme de alta", "dar de alta", "yes"})
 OPT_IN_WHEN_OUT = OPT_IN | {"inicio"}
@@ -32,6 +36,10 @@ _OUT_PHRASES = [
     r"( de (los|sus|estos)? ?(mensajes|avisos|recordatorios|whatsapp|esta lista))?$",
     r"\b(sacar|saquen|quiten|quitar|borren)(me)? de (la|su|sus|esta) (lista|listas|difusion)",
     r"\bunsubscribe\b|\bstop (sending|texting|messaging)",
+    r"\bno me (escriban|escribas|manden|mandes|vuelvan a escribir|vuelvas a escribir)"
+    r"( nada| mensajes)?( ustedes| tu)? (primero|de primeras|por su cuenta|por tu cuenta)",
+    r"\bno me vuelvan a escribir\b|\bno me vuelvas a escribir\b",
+    r"\b(yo les escribo|yo te escribo|solo yo les escribo)( cuando (pueda|este sola))?\b",
 ]
 _IN_PHRASES = [
     r"\b(quiero|quisiera) (volver a )?recibir (los |sus )?(mensajes|avisos|recordatorios)",

@@ -309,7 +309,7 @@ def test_an_urgent_ticket_alerts_supervisors_without_personal_data(
     pid = she_writes(runtime, "me quiero matar", sid(), sender=her)
     work(ConversationWorker(runtime, ScriptedRasa([BotReply("x")])))
     [urgent] = [t for t in runtime.handoff.waiting() if t.priority == "urgent"]
-    assert urgent.topic == "emergency:suicide"  # what the console's banner shows
+    assert urgent.topic == "emergency:suicide_selfharm"  # what the console's banner shows
     staff = [k for k in runtime.redis.scan_iter(runtime.keys.mailbox("outbox", "staff_*"))]
     [raw] = runtime.redis.lrange(staff[0], 0, -1)
     message = OutboundMessage.from_json(raw)

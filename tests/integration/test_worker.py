@@ -113,7 +113,7 @@ def test_a_crisis_is_answered_with_the_lines_without_rasa_and_goes_first_in_line
     assert follow_up == runtime.content.render("utter_emergency_follow_up").text
     ticket = runtime.handoff.open_ticket(pid)
     assert ticket is not None
-    assert (ticket.priority, ticket.topic) == ("urgent", "emergency:suicide")
+    assert (ticket.priority, ticket.topic) == ("urgent", "emergency:suicide_selfharm")
     assert runtime.handoff.position(ticket.id) == 1
 
 

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import flows.actions.common as common
 from bot.content.store import ContentStore
+from bot.conversation.crisis.kinds import KINDS
 from flows.actions import (
     ActionCredentialNext,
     ActionCredentialPrevious,
@@ -259,13 +260,45 @@ def test_business_months_validation(said: str, value: str | None) -> None:
 
 
 # --- safety, topics, paging, fallback ----------------------------------------------------------
-def test_emergency_gives_lines_and_never_a_menu() -> None:
-    messages, _ = run(ActionEmergencyLines(), tracker(intent="report_emergency"))
+def test_an_emergency_the_nlu_heard_with_certainty_gives_lines_and_never_a_menu() -> None:
+    text = "mi marido me pega y me amenaza con el cuchillo"
+    messages, _ = run(ActionEmergencyLines(), tracker(intent="report_emergency", text=text))
     everything = texts(messages)
     assert "123" in everything and "155" in everything
     assert "192" not in everything  # not verified in the fixture: never given
     assert not any(m.get("buttons") for m in messages)
     assert "utter_main_menu" not in everything
+    assert {"handoff": "urgent", "topic": "emergency:partner_violence"} in [
+        m.get("custom") for m in messages
+    ]
+
+
+def test_an_emergency_the_nlu_heard_in_possible_danger_asks_the_engine_to_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import flows.actions.safety as safety
+    from bot.conversation.crisis.assess import POSSIBLE, Danger
+
+    def possible(text: str, nlu_emergency: bool = False) -> Danger:
+        assert nlu_emergency  # the NLU's word is weighed with the assessment
+        return Danger(POSSIBLE, "stalking", 0.3)
+
+    monkeypatch.setattr(safety, "assess", possible)
+    text = "ese man no me deja en paz"
+    messages, _ = run(ActionEmergencyLines(), tracker(intent="report_emergency", text=text))
+    [signal] = [m["custom"] for m in messages if m.get("custom")]
+    assert signal["almas"] == "crisis_check" and signal["topic"] in KINDS
+    assert texts(messages) == ""  # the engine asks her, with the line for her case
+
+
+def test_an_emergency_the_nlu_heard_in_everyday_words_is_answered_as_not_understood() -> None:
+    text = "me pegó la gripa y no pude ir al curso"
+    ranking = [{"name": "ask_courses", "confidence": 0.2}]
+    messages, _ = run(
+        ActionEmergencyLines(), tracker(intent="report_emergency", text=text, ranking=ranking)
+    )
+    assert "123" not in texts(messages)
+    assert not any((m.get("custom") or {}).get("handoff") for m in messages)
 
 
 def test_topic_answer_comes_from_content(fixed_content: ContentStore) -> None:

@@ -11,13 +11,15 @@ from bot.conversation import gates
 def test_the_gates_run_in_the_documented_order() -> None:
     documented = re.findall(r"^\d+\. ([a-z -]+) —", gates.__doc__ or "", re.MULTILINE)
     listed = [gate.__name__ for gate in gates.GATES]
-    assert len(documented) == len(listed) == 9
-    expected = ["crisis", "opt_out_keyword", "data_rights_request", "handed_off", "consent",
-                "rate_limit", "rating", "dialogue", "media_only"]  # fmt: skip
+    assert len(documented) == len(listed) == 10
+    expected = ["crisis", "crisis_check_answer", "opt_out_keyword", "data_rights_request",
+                "handed_off", "consent", "rate_limit", "rating", "dialogue",
+                "media_only"]  # fmt: skip
     assert listed == expected
     # The docstring names them in the same order.
     for words, name in zip(documented, listed, strict=True):
-        assert words.split()[0].replace("-", "_") in name.replace("handed_off", "handoff"), (
+        first = words.split()[0].replace("-", "_")
+        assert first in name.replace("handed_off", "handoff"), (
             words,
             name,
         )

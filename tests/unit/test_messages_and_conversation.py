@@ -50,10 +50,9 @@ def test_numbers_without_a_menu_go_to_rasa_as_written() -> None:
     assert decide(message("1"), []).rasa_text == "1"
 
 
-def test_media_only_is_not_sent_to_rasa_nor_taken_for_danger() -> None:
+def test_media_only_is_not_sent_to_rasa() -> None:
     inbound = parse_twilio_form(WHATSAPP_VOICE_NOTE)
-    decision = decide(inbound, OPTIONS)
-    assert decision.rasa_text is None and decision.crisis is None
+    assert decide(inbound, OPTIONS).rasa_text is None
 
 
 def test_whatsapp_button_payload_goes_to_rasa() -> None:
