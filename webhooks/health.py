@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
 from bot.conversation.rasa_client import RasaClient
+from bot.queue.durability import durability_problems
 from bot.runtime import Runtime
 from bot.store.engine import ping
 from webhooks.extensions import runtime
@@ -25,6 +26,15 @@ def healthz() -> ResponseReturnValue:
 
 def _check_redis(rt: Runtime) -> None:
     rt.redis.ping()
+
+
+def _check_redis_durability(rt: Runtime) -> None:
+    """Production only: the queues are the only copy of an accepted message."""
+    if rt.settings.is_development:
+        return
+    problems = durability_problems(rt.redis)
+    if problems:
+        raise RuntimeError("; ".join(problems))
 
 
 def _check_database(rt: Runtime) -> None:
@@ -45,6 +55,7 @@ def _check_action_server(rt: Runtime) -> None:
 
 CHECKS: dict[str, Callable[[Runtime], None]] = {
     "redis": _check_redis,
+    "redis_durability": _check_redis_durability,
     "database": _check_database,
     "rasa": _check_rasa,
     "action_server": _check_action_server,

@@ -61,6 +61,9 @@ class Turn:
 
     outbound: list[OutboundMessage]
     keep: bool
+    # A person has (or now gets) her case: the transcript is that person's only view of her
+    # words, so it is written before the message leaves her inbox.
+    for_a_person: bool = False
 
 
 MENU_OPTIONS_TTL = 7 * 24 * 3600
@@ -97,34 +100,38 @@ class ConversationWorker(MailboxConsumer):
             return None
         try:
             turn = self.answer(lease.participant, message)
+            if turn.keep and turn.for_a_person:
+                # Before the commit, and never swallowed: a failure here retries the message.
+                self.store(lease.participant, message)
         except RasaUnavailable as exc:
             # An outage is not the message's fault: it waits, using up no attempts.
             log.warning("Rasa unavailable; message %s waits: %s", sid, exc)
             return RASA_OUTAGE_RETRY_SECONDS
         except Exception as exc:
+            keep = self.may_keep(lease.participant)
             attempts = self.rt.inbox.fail(
-                lease, head, sid, f"{type(exc).__name__}: {exc}", self.settings.max_attempts
-            )
+                lease, head, sid, f"{type(exc).__name__}: {exc}", self.settings.max_attempts,
+                # If this was her last chance she is told we failed, in the same step.
+                dead_outputs=[o.to_json() for o in self.apology(lease.participant, message, keep)],
+                output_queue=self.rt.outbox,
+            )  # fmt: skip
             log.exception("message %s failed (attempt %s)", sid, attempts)
-            if attempts == DEAD:
-                keep = self.may_keep(lease.participant)
-                if keep:
-                    self.record(lease.participant, message)
-                self.tell_her_we_failed(lease.participant, message, keep)
-                return None
-            return backoff_seconds(max(attempts, 1))
+            if attempts == DEAD and keep:
+                self.record(lease.participant, message)  # her words stay for a person
+            return None if attempts == DEAD else backoff_seconds(max(attempts, 1))
         committed = self.rt.inbox.commit(
             lease, head, sid, [o.to_json() for o in turn.outbound], output_queue=self.rt.outbox
         )
-        if committed and turn.keep:
-            self.record(lease.participant, message)
-            # Where a pending scholarship reminder can reach her (Redis, until the deadline).
-            remember_address(self.rt, lease.participant, message.address)
-        else:
+        if not committed:
             log.warning(
                 "lost the lease on a participant while answering %s; another worker has it", sid
             )
             return 0.0
+        if turn.keep:
+            if not turn.for_a_person:
+                self.record(lease.participant, message)
+            # Where a pending scholarship reminder can reach her (Redis, until the deadline).
+            remember_address(self.rt, lease.participant, message.address)
         return None
 
     def answer(self, participant: str, message: InboundMessage) -> Turn:
@@ -146,13 +153,18 @@ class ConversationWorker(MailboxConsumer):
         )
         answer = gates.first_answer(turn)
         replies = self.act_on_signals(turn, answer.replies)
-        keep = answer.keep or any(r.handoff for r in replies)
+        asks_for_a_person = any(r.handoff for r in replies)
+        keep = answer.keep or asks_for_a_person
+        for_a_person = state.ticket is not None or asks_for_a_person
+        urgent = any(r.handoff == URGENT for r in replies)
         replies = self.act_on_handoff_signals(participant, message, replies)
+        if urgent and self.rt.redis.exists(self.rt.keys.seen_message(self.early_id(message))):
+            replies = []  # her lines went ahead on an earlier attempt (send_early)
         self.remember_options(self.rt.keys.menu_options(participant), replies)
         outbound = [
             o for reply in replies for o in self.outbound(participant, message, reply, keep)
         ]
-        return Turn(outbound=outbound, keep=keep)
+        return Turn(outbound=outbound, keep=keep, for_a_person=for_a_person)
 
     def notice_version(self) -> str:
         privacy = self.rt.content.snapshot().privacy
@@ -192,14 +204,21 @@ class ConversationWorker(MailboxConsumer):
         visible = [r for r in replies if r.text or r.buttons or r.image]
         for signal in (r for r in replies if r.handoff):
             priority = URGENT if signal.handoff == URGENT else NORMAL
-            ticket = self.rt.handoff.open(
-                participant,
-                message.channel,
-                signal.handoff_topic or "general",
-                self.summary(participant, message),
-                priority,
-                message.address,
-            )
+            try:
+                ticket = self.rt.handoff.open(
+                    participant,
+                    message.channel,
+                    signal.handoff_topic or "general",
+                    self.summary(participant, message),
+                    priority,
+                    message.address,
+                )
+            except Exception:
+                if priority == URGENT:
+                    # Her lines never wait for the ticket store: they leave now (once per
+                    # message), and the message is retried until her ticket opens.
+                    self.send_early(participant, message, visible)
+                raise
             reminded = self.rt.keys.handoff_reminded(participant)
             self.rt.redis.set(reminded, "1", ex=gates.REMIND_EVERY)
             # A document sent with the words that asked for a person goes to her too.
@@ -207,8 +226,24 @@ class ConversationWorker(MailboxConsumer):
             if priority == NORMAL:
                 visible.append(BotReply(text=self.place_in_line(ticket)))
             else:
-                alert_urgent(self.rt, ticket)
+                alert_urgent(self.rt, ticket, message.message_sid)
         return visible
+
+    def send_early(
+        self, participant: str, message: InboundMessage, replies: list[BotReply]
+    ) -> None:
+        entries = [o for r in replies for o in self.outbound(participant, message, r, True)]
+        self.rt.outbox.enqueue(
+            participant,
+            [o.to_json() for o in entries],
+            dedupe_id=self.early_id(message),
+            dedupe_seconds=self.settings.dedupe_hours * 3600,
+        )
+        log.error("urgent ticket for %s not opened yet; her lines went ahead", message.message_sid)
+
+    @staticmethod
+    def early_id(message: InboundMessage) -> str:
+        return f"{message.message_sid}:early"
 
     def place_in_line(self, ticket: Ticket) -> str:
         store = self.rt.content
@@ -231,18 +266,24 @@ class ConversationWorker(MailboxConsumer):
         earlier = [m.text for m in transcript(self.rt.sessions, participant) if m.direction == IN]
         return " / ".join([*earlier[-3:], message.text])[-SUMMARY_CHARACTERS:]
 
+    def store(self, participant: str, message: InboundMessage) -> None:
+        """Her message into the transcript. Idempotent by MessageSid (a redelivered message
+        is not stored twice)."""
+        record_inbound(
+            self.rt.sessions,
+            participant,
+            message.channel,
+            message.text,
+            message.message_sid,
+            num_media=len(message.media),
+        )
+
     def record(self, participant: str, message: InboundMessage) -> None:
-        """Her message into the transcript, after her answer is safe in the outbox (so the
-        database is not on the path to her reply). Idempotent by MessageSid."""
+        """Her message into the transcript after her answer is safe in the outbox (so the
+        database is not on the path to her reply) when no person needs it yet: a failure is
+        logged, and her answer still goes."""
         try:
-            record_inbound(
-                self.rt.sessions,
-                participant,
-                message.channel,
-                message.text,
-                message.message_sid,
-                num_media=len(message.media),
-            )
+            self.store(participant, message)
         except Exception:
             log.exception("could not store %s in the transcript", message.message_sid)
 
@@ -276,10 +317,12 @@ class ConversationWorker(MailboxConsumer):
             out, self.settings.sms_transliterate, self.settings.sms_budget_segments
         )
 
-    def tell_her_we_failed(self, participant: str, message: InboundMessage, keep: bool) -> None:
+    def apology(
+        self, participant: str, message: InboundMessage, keep: bool
+    ) -> list[OutboundMessage]:
+        """What she is told when her message failed for good (never silence)."""
         apology = BotReply(text=self.rt.content.system_text("processing_failed"))
-        entries = self.outbound(participant, message, apology, keep)
-        self.rt.outbox.enqueue(participant, [o.to_json() for o in entries])
+        return self.outbound(participant, message, apology, keep)
 
 
 def _head_id(head: str) -> str:

@@ -111,6 +111,10 @@ class Keys:
         """Hash with one ticket: participant, channel, topic, summary, status, times."""
         return self._k("handoff", "ticket", ticket_id)
 
+    def alerted(self, message_sid: str) -> str:
+        """Set once supervisors were alerted of the urgent ticket this message opened."""
+        return self._k("alerted", message_sid)
+
     @per_participant
     def handoff_open(self, participant: str) -> str:
         """Her open ticket's id: one open ticket per participant."""

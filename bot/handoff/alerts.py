@@ -17,7 +17,14 @@ if TYPE_CHECKING:
 
 
 
-def alert_urgent(rt: Runtime, ticket: Ticket) -> None:
+ALERT_MEMORY_SECONDS = 7 * 24 * 3600
+
+
+def alert_urgent(rt: Runtime, ticket: Ticket, message_sid: str) -> bool:
+    """Alert supervisors once per message: a message processed again (a retry after a later
+    step failed, a worker that died) must not alert them twice. False: alerted before."""
+    if not rt.redis.set(rt.keys.alerted(message_sid), "1", nx=True, ex=ALERT_MEMORY_SECONDS):
+        return False
     text = rt.content.system_text(
         "supervisor_urgent_alert",
         topic=ticket.topic,
@@ -35,3 +42,4 @@ def alert_urgent(rt: Runtime, ticket: Ticket) -> None:
             record=False,
         )
         rt.outbox.enqueue(mailbox, [message.to_json()])
+    return True

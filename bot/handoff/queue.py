@@ -41,6 +41,12 @@ _OPEN = """
 -- KEYS: open(participant), queue, ticket   ARGV: id, score, urgent_score, ticket_prefix,
 --        priority, field, value, field, value...
 local existing = redis.call('GET', KEYS[1])
+if existing and redis.call('EXISTS', ARGV[4] .. existing) == 0 then
+  -- A dangling pointer (the ticket was evicted or lost in a partial restore): it heals here,
+  -- and she gets a ticket of her own again.
+  redis.call('ZREM', KEYS[2], existing)
+  existing = false
+end
 if existing then
   local tk = ARGV[4] .. existing
   -- An urgent request upgrades her waiting ticket, keeping when she started waiting.
@@ -215,7 +221,8 @@ class HandoffQueue:
             ],
         )
         ticket = self.get(_text(existing))
-        assert ticket is not None
+        if ticket is None:  # deleted between the script and this read (erasure): say so
+            raise LookupError(f"ticket {_text(existing)} vanished while opening it")
         if int(outcome) == 1:
             self._history(ticket, WAITING)
         elif int(outcome) == 2:

@@ -92,11 +92,18 @@ def purge() -> None:
     click.echo(f"purged what is older than {days} days: {counts}")
 
 
-@main.command()
-@click.option("--queue", type=click.Choice(["inbox", "outbox", "all"]), default="all")
+QUEUE_CHOICE = click.Choice(["inbox", "outbox", "all"])
+
+
+@main.group(invoke_without_command=True)
+@click.option("--queue", type=QUEUE_CHOICE, default="all")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-def deadletters(queue: str, as_json: bool) -> None:
-    """List messages that failed too often and were set aside for a person."""
+@click.pass_context
+def deadletters(ctx: click.Context, queue: str, as_json: bool) -> None:
+    """List messages that failed too often and were set aside for a person
+    (`replay` puts them back, `purge` deletes old ones)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from bot.runtime import build_runtime
 
     rt = build_runtime(_settings())
@@ -115,6 +122,38 @@ def deadletters(queue: str, as_json: bool) -> None:
             )
     if not as_json:
         click.echo(f"{total} dead letter(s)")
+
+
+@deadletters.command("replay")
+@click.option("--queue", type=QUEUE_CHOICE, default="all")
+@click.option("--participant", default="", help="Only hers (the id the list shows).")
+def deadletters_replay(queue: str, participant: str) -> None:
+    """Put dead letters back in line (after the cause was fixed), attempts forgotten."""
+    from bot.runtime import build_runtime
+
+    rt = build_runtime(_settings())
+    queues = [rt.inbox, rt.outbox] if queue == "all" else [getattr(rt, queue)]
+    replayed = 0
+    for q in queues:
+        for dead in q.drop_deadletters(participant=participant):
+            q.replay(dead)
+            replayed += 1
+    click.echo(f"{replayed} dead letter(s) put back in line")
+
+
+@deadletters.command("purge")
+@click.option("--older-than-days", type=float, required=True)
+def deadletters_purge(older_than_days: float) -> None:
+    """Delete dead letters older than this (the retention purge does it for
+    TRANSCRIPT_RETENTION_DAYS)."""
+    import time
+
+    from bot.runtime import build_runtime
+
+    rt = build_runtime(_settings())
+    before = time.time() - older_than_days * 86400
+    removed = sum(len(q.drop_deadletters(dead_before=before)) for q in (rt.inbox, rt.outbox))
+    click.echo(f"{removed} dead letter(s) deleted")
 
 
 @main.group()

@@ -153,6 +153,7 @@ def keep_for_retry(rt: Runtime, message: OutboundMessage) -> None:
     key = rt.keys.outbox_failed(message.participant)
     pipe = rt.redis.pipeline()
     pipe.hset(key, message.id, message.to_json())
-    pipe.expire(key, FAILED_KEEP_SECONDS)
+    # NX: the oldest failure sets the clock; later ones must not keep the hash alive forever.
+    pipe.expire(key, FAILED_KEEP_SECONDS, nx=True)
     pipe.execute()
     log.info("kept failed %s to %s for a retry", message.id, mask_address(message.to))

@@ -6,12 +6,17 @@ wait too, to keep her order); after `outbox_max_attempts` the entry is dead-lett
 `almas deadletters`. A permanent refusal is recorded in the transcript with Twilio's code.
 Failed and dead-lettered entries are kept for a supervisor's retry (bot/handoff/redelivery.py).
 
-Never twice: every send carries `StatusCallback=<PUBLIC_BASE_URL>/twilio/status?outbox_id=<id>`.
-When an attempt ends ambiguously (timeout or dropped connection after the request was written:
-Twilio may have created the message) the entry is marked *uncertain*, and before any further
-attempt `_reconcile` asks whether Twilio has it: (a) a status callback for its outbox id came
-(noted in Redis by the status webhook), or (b) Twilio's message list shows a message to her,
-from our sender, with the same Body (or any body for a template), created after the first
+Never twice: every send carries
+`StatusCallback=<PUBLIC_BASE_URL>/twilio/status?outbox_id=<id>`. Before every attempt, in ONE
+step with the check that she is still this sender's (lease and head,
+`MailboxQueue.mark_attempt`), the entry is marked *attempting*: a sender that lost her lease
+(paused, clock skew — lease expiry is Redis's clock) never calls Twilio, and a sender that dies
+between Twilio's answer and the commit leaves the mark behind. A clean refusal clears the mark;
+Twilio's answer with a SID commits the entry (if she was lost meanwhile, the SID is noted as a
+callback so her new holder commits it without sending). Whenever a mark exists, before any
+further attempt `_reconcile` asks whether Twilio has it: (a) a status callback for its outbox
+id came (noted in Redis by the status webhook), or (b) Twilio's message list shows a message to
+her, from our sender, with the same Body (or any body for a template), created after the first
 ambiguous attempt and not owned by another entry. Found: committed as sent with that SID, not
 sent again. Not found: sent again.
 
@@ -35,12 +40,13 @@ from typing import TYPE_CHECKING
 
 from bot.channels.twilio.errors import UNSUBSCRIBED
 from bot.channels.twilio.send import SendFailed, SendResult, TwilioGateway
+from bot.channels.twilio.status import StatusReport
 from bot.core.identity import mask_address
 from bot.core.messages import OutboundMessage
 from bot.outbound import delivery, proactive
 from bot.queue.backoff import backoff_seconds
 from bot.queue.consumer import MailboxConsumer
-from bot.queue.mailbox import DEAD, Lease
+from bot.queue.mailbox import DEAD, LOST, NOTED_NOW, Lease
 from bot.store import contact
 from bot.store.participants import is_opted_out
 from bot.store.transcript import record_outbound
@@ -49,6 +55,9 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+# What handle() returns when her lease is lost: stop working on her now (her new holder goes on).
+STOP = 0.0
 
 
 
@@ -81,23 +90,46 @@ class OutboxSender(MailboxConsumer):
     # -- sending once ----------------------------------------------------------------------
     def _send(self, lease: Lease, head: str, message: OutboundMessage) -> float | None:
         started = time.time()
+        # The attempt is noted BEFORE Twilio is called, in the same step that checks she is
+        # still ours: a sender that lost her lease (paused, clock skew) never calls Twilio for
+        # her, and whoever holds her after a crash here reconciles before sending again.
+        noted = self.rt.outbox.mark_attempt(
+            lease, head, self.rt.keys.outbox_uncertain(message.id), repr(started),
+            delivery.MARKER_SECONDS,
+        )  # fmt: skip
+        if noted == LOST:
+            log.warning("%s not sent: another sender holds her now", message.id)
+            return STOP
         try:
             result = self.gateway.send(message)
         except SendFailed as exc:
-            if exc.ambiguous:
-                delivery.mark_uncertain(self.rt, message.id, started)
+            if not exc.ambiguous and noted == NOTED_NOW:
+                delivery.clear_uncertain(self.rt, message.id)  # Twilio surely has nothing
             return self.failed(lease, head, message, exc)
-        self._sent(lease, head, message, result)
+        if not self._sent(lease, head, message, result):
+            return STOP
         log.info("sent %s to %s as %s", message.id, mask_address(message.to), result.sid)
         return None
 
-    def _sent(self, lease: Lease, head: str, message: OutboundMessage, result: SendResult) -> None:
-        # Twilio has it: take it out first, so nothing can send it a second time.
-        self.rt.outbox.commit(lease, head, message.id)
+    def _sent(self, lease: Lease, head: str, message: OutboundMessage, result: SendResult) -> bool:
+        """Twilio has it: take it out, so nothing can send it a second time. False when she is
+        not ours any more: then the attempt's marker stays and what Twilio said is noted, so
+        her new holder commits it without sending (bot/outbound/delivery.py)."""
+        if not self.rt.outbox.commit(lease, head, message.id):
+            delivery.note_callback(
+                self.rt,
+                StatusReport(
+                    message_sid=result.sid, status=result.status or "queued", error_code=None,
+                    outbox_id=message.id, to=message.to,
+                ),
+            )  # fmt: skip
+            log.warning("%s reached Twilio as %s after her lease was lost", message.id, result.sid)
+            return False
         early = delivery.sent(self.rt, message.id, result.sid)
         self._record(message, result.status, twilio_sid=result.sid)
         if early is not None and message.record:
             self._apply_early_callbacks(message)
+        return True
 
     def _apply_early_callbacks(self, message: OutboundMessage) -> None:
         """Status callbacks that arrived before the transcript row existed."""
@@ -132,7 +164,8 @@ class OutboxSender(MailboxConsumer):
             delivery.clear_uncertain(self.rt, message.id)
             log.warning("%s: Twilio has no trace of the uncertain send; sending again", message.id)
             return False, None
-        self._sent(lease, head, message, found)
+        if not self._sent(lease, head, message, found):
+            return True, STOP
         log.warning("%s had reached Twilio as %s: not sent again", message.id, found.sid)
         return True, None
 

@@ -26,6 +26,10 @@ def erase_everything(rt: Runtime, participant: str) -> dict[str, int]:
     others = [k for k in rt.keys.participant_keys(participant) if k != tracker]
     removed["redis_keys"] = int(rt.redis.delete(*others))
     removed["rasa_tracker"] = int(rt.redis.delete(tracker))
+    # Her messages set aside for a person (inbox) and replies that failed (outbox).
+    removed["dead_letters"] = sum(
+        len(q.drop_deadletters(participant=participant)) for q in (rt.inbox, rt.outbox)
+    )
     # Shared sets with her id as a member (bot/core/keys.py says which).
     removed["redis_members"] = int(rt.redis.zrem(rt.keys.crisis_checks_due(), participant))
     record_erasure(rt.sessions, removed)

@@ -29,6 +29,10 @@ def purge_expired(rt: Runtime, now: datetime | None = None) -> dict[str, int] | 
     try:
         cutoff = (now or datetime.now(UTC)) - timedelta(days=rt.settings.transcript_retention_days)
         removed = purge_transcripts(rt.sessions, cutoff)
+        # Dead letters hold her words too: kept no longer than the transcript.
+        removed["dead_letters"] = sum(
+            len(q.drop_deadletters(dead_before=cutoff.timestamp())) for q in (rt.inbox, rt.outbox)
+        )
         log.info("retention purge (before %s): %s", cutoff.date().isoformat(), removed)
         return removed
     finally:

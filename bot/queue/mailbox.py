@@ -27,21 +27,26 @@ import redis
 
 from bot.core.keys import Keys
 
+# Every time in these scripts is Redis's own clock (TIME), never a client's: a process whose
+# clock runs ahead must not take over a live lease, nor one whose clock lags keep an expired one.
 _ENQUEUE = """
--- KEYS: mailbox, ready, wakeup, [seen]   ARGV: participant, now_ms, seen_ttl_s, item...
+-- KEYS: mailbox, ready, wakeup, [seen]   ARGV: participant, unused, seen_ttl_s, item...
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if KEYS[4] then
   if not redis.call('SET', KEYS[4], '1', 'NX', 'EX', ARGV[3]) then return 0 end
 end
 for i = 4, #ARGV do redis.call('RPUSH', KEYS[1], ARGV[i]) end
-redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[1])
+redis.call('ZADD', KEYS[2], 'NX', now, ARGV[1])
 redis.call('LPUSH', KEYS[3], '1')
 redis.call('LTRIM', KEYS[3], 0, 63)
 return 1
 """
 
 _CLAIM = """
--- KEYS: ready, active, leases   ARGV: now_ms, lease_ms, token, mailbox_prefix
-local now = tonumber(ARGV[1])
+-- KEYS: ready, active, leases   ARGV: unused, lease_ms, token, mailbox_prefix
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 -- Recover participants whose worker stopped renewing (crashed, killed, partitioned).
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 50)
 for _, p in ipairs(expired) do
@@ -65,27 +70,31 @@ return false
 """
 
 _RENEW = """
--- KEYS: active, leases   ARGV: participant, token, expiry_ms
+-- KEYS: active, leases   ARGV: participant, token, lease_ms
 if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
-redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[3]), ARGV[1])
 return 1
 """
 
 _RELEASE = """
--- KEYS: ready, active, leases, mailbox   ARGV: participant, token, not_before_ms
+-- KEYS: ready, active, leases, mailbox   ARGV: participant, token, delay_ms
 if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('HDEL', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 if redis.call('LLEN', KEYS[4]) > 0 then
   -- GT adds her, or keeps the later time if a retry delay and a new message meet.
-  redis.call('ZADD', KEYS[1], 'GT', ARGV[3], ARGV[1])
+  redis.call('ZADD', KEYS[1], 'GT', now + tonumber(ARGV[3]), ARGV[1])
 end
 return 1
 """
 
 _COMMIT = """
 -- KEYS: leases, mailbox, done, attempts, [out_mailbox, out_ready, out_wakeup]
--- ARGV: participant, token, head, done_ttl_s, item_id, now_ms, out_item...
+-- ARGV: participant, token, head, done_ttl_s, item_id, unused, out_item...
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 if redis.call('LINDEX', KEYS[2], 0) ~= ARGV[3] then return -1 end
 redis.call('LPOP', KEYS[2])
@@ -93,7 +102,9 @@ redis.call('SET', KEYS[3], '1', 'EX', ARGV[4])
 redis.call('HDEL', KEYS[4], ARGV[5])
 if #ARGV > 6 then
   for i = 7, #ARGV do redis.call('RPUSH', KEYS[5], ARGV[i]) end
-  redis.call('ZADD', KEYS[6], 'NX', ARGV[6], ARGV[1])
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('ZADD', KEYS[6], 'NX', now, ARGV[1])
   redis.call('LPUSH', KEYS[7], '1')
   redis.call('LTRIM', KEYS[7], 0, 63)
 end
@@ -101,8 +112,8 @@ return 1
 """
 
 _FAIL = """
--- KEYS: leases, mailbox, attempts, deadletters   ARGV: participant, token, head, item_id,
---        max_attempts, dead_json, dead_now
+-- KEYS: leases, mailbox, attempts, deadletters, [out_mailbox, out_ready, out_wakeup]
+-- ARGV: participant, token, head, item_id, max_attempts, dead_json, dead_now, out_item...
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return -1 end
 if redis.call('LINDEX', KEYS[2], 0) ~= ARGV[3] then return -1 end
 local n = redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
@@ -110,23 +121,62 @@ if n >= tonumber(ARGV[5]) or ARGV[7] == '1' then
   redis.call('LPOP', KEYS[2])
   redis.call('HDEL', KEYS[3], ARGV[4])
   redis.call('RPUSH', KEYS[4], ARGV[6])
+  -- What she is told instead (an apology), in the same step: never silence.
+  if #ARGV > 7 then
+    for i = 8, #ARGV do redis.call('RPUSH', KEYS[5], ARGV[i]) end
+    local t = redis.call('TIME')
+    redis.call('ZADD', KEYS[6], 'NX', tonumber(t[1]) * 1000, ARGV[1])
+    redis.call('LPUSH', KEYS[7], '1')
+    redis.call('LTRIM', KEYS[7], 0, 63)
+  end
   return -2
 end
 return n
 """
 
 _MOVE_HEAD = """
--- KEYS: leases, mailbox, to_mailbox, ready   ARGV: participant, token, head, to, not_before_ms
+-- KEYS: leases, mailbox, to_mailbox, ready   ARGV: participant, token, head, to, delay_ms
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 if redis.call('LINDEX', KEYS[2], 0) ~= ARGV[3] then return -1 end
 redis.call('LPOP', KEYS[2])
 redis.call('RPUSH', KEYS[3], ARGV[3])
 -- LT: an earlier time already there stays (whoever takes it then just re-checks).
-redis.call('ZADD', KEYS[4], 'LT', ARGV[5], ARGV[4])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[4], 'LT', now + tonumber(ARGV[5]), ARGV[4])
 return 1
 """
 
+_MARK_ATTEMPT = """
+-- KEYS: leases, mailbox, marker   ARGV: participant, token, head, value, ttl_s
+-- Only while she is still ours and this item is still her head: then note the attempt
+-- (kept from the first one). 0: not ours any more; 1: noted before; 2: noted now.
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+if redis.call('LINDEX', KEYS[2], 0) ~= ARGV[3] then return 0 end
+if redis.call('SET', KEYS[3], ARGV[4], 'NX', 'EX', ARGV[5]) then return 2 end
+return 1
+"""
+
+_DROP_DEADLETTERS = """
+-- KEYS: deadletters   ARGV: dead_before (epoch s; 0: any), participant ('': anyone)
+-- Removes the matching dead letters; returns them (for a replay) as JSON strings.
+local removed = {}
+for _, raw in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local item = cjson.decode(raw)
+  local old = tonumber(ARGV[1]) == 0 or tonumber(item['dead_at']) < tonumber(ARGV[1])
+  local hers = ARGV[2] == '' or item['participant'] == ARGV[2]
+  if old and hers then
+    redis.call('LREM', KEYS[1], 1, raw)
+    removed[#removed + 1] = raw
+  end
+end
+return removed
+"""
+
 DEAD = -2
+LOST = 0  # mark_attempt: the lease (or the head) is not ours any more
+NOTED_BEFORE = 1  # mark_attempt: an earlier attempt left its marker
+NOTED_NOW = 2
 # Lease tokens start with who holds them, so an operator (or a test) can tell which process
 # is working on a participant.
 HOLDER = f"{socket.gethostname()}:{os.getpid()}"
@@ -162,6 +212,8 @@ class MailboxQueue:
         self._commit = client.register_script(_COMMIT)
         self._fail = client.register_script(_FAIL)
         self._move_head = client.register_script(_MOVE_HEAD)
+        self._mark_attempt = client.register_script(_MARK_ATTEMPT)
+        self._drop_deadletters = client.register_script(_DROP_DEADLETTERS)
 
     # -- producers ---------------------------------------------------------------------------
     def enqueue(
@@ -179,7 +231,7 @@ class MailboxQueue:
         ]
         if dedupe_id is not None:
             keys.append(self.keys.seen_message(dedupe_id))
-        args = [participant, _now_ms(), max(1, dedupe_seconds), *items]
+        args = [participant, 0, max(1, dedupe_seconds), *items]
         return bool(self._enqueue(keys=keys, args=args))
 
     # -- consumers ---------------------------------------------------------------------------
@@ -195,7 +247,7 @@ class MailboxQueue:
                 self.keys.active(self.name),
                 self.keys.lease_tokens(self.name),
             ],
-            args=[_now_ms(), int(lease_seconds * 1000), token, self.keys.mailbox(self.name, "")],
+            args=[0, int(lease_seconds * 1000), token, self.keys.mailbox(self.name, "")],
         )
         if participant is None:
             return None
@@ -205,7 +257,7 @@ class MailboxQueue:
         return bool(
             self._renew(
                 keys=[self.keys.active(self.name), self.keys.lease_tokens(self.name)],
-                args=[lease.participant, lease.token, _now_ms() + int(lease_seconds * 1000)],
+                args=[lease.participant, lease.token, int(lease_seconds * 1000)],
             )
         )
 
@@ -240,8 +292,25 @@ class MailboxQueue:
                 output_queue.keys.ready(output_queue.name),
                 output_queue.keys.wakeup(output_queue.name),
             ]
-        args = [lease.participant, lease.token, head, done_seconds, item_id, _now_ms(), *outputs]
+        args = [lease.participant, lease.token, head, done_seconds, item_id, 0, *outputs]
         return self._commit(keys=keys, args=args) == 1
+
+    def mark_attempt(
+        self, lease: Lease, head: str, marker_key: str, value: str, ttl_seconds: int
+    ) -> int:
+        """Before an action that must not be repeated (a send): check, atomically, that she is
+        still ours and `head` still her head, and leave a marker of the attempt. LOST (do not
+        act), NOTED_BEFORE or NOTED_NOW."""
+        return int(
+            self._mark_attempt(
+                keys=[
+                    self.keys.lease_tokens(self.name),
+                    self.keys.mailbox(self.name, lease.participant),
+                    marker_key,
+                ],
+                args=[lease.participant, lease.token, head, value, ttl_seconds],
+            )
+        )
 
     def fail(
         self,
@@ -251,9 +320,12 @@ class MailboxQueue:
         reason: str,
         max_attempts: int,
         dead_now: bool = False,
+        dead_outputs: Sequence[str] = (),
+        output_queue: MailboxQueue | None = None,
     ) -> int:
         """Record a failed attempt. Returns the attempt count, DEAD if it was dead-lettered
-        (`max_attempts` reached, or `dead_now`), -1 if the lease was lost."""
+        (`max_attempts` reached, or `dead_now`), -1 if the lease was lost. `dead_outputs` go
+        to `output_queue` in the same step as the dead-lettering, and only then."""
         attempts_key = self.keys.attempts(self.name)
         previous = int(self.redis.hget(attempts_key, item_id) or 0)
         dead = json.dumps(
@@ -267,25 +339,25 @@ class MailboxQueue:
             },
             ensure_ascii=False,
         )
-        return int(
-            self._fail(
-                keys=[
-                    self.keys.lease_tokens(self.name),
-                    self.keys.mailbox(self.name, lease.participant),
-                    attempts_key,
-                    self.keys.deadletters(self.name),
-                ],
-                args=[
-                    lease.participant,
-                    lease.token,
-                    head,
-                    item_id,
-                    max_attempts,
-                    dead,
-                    "1" if dead_now else "0",
-                ],
-            )
-        )
+        keys = [
+            self.keys.lease_tokens(self.name),
+            self.keys.mailbox(self.name, lease.participant),
+            attempts_key,
+            self.keys.deadletters(self.name),
+        ]
+        if dead_outputs:
+            if output_queue is None:
+                raise ValueError("dead_outputs need an output_queue")
+            keys += [
+                output_queue.keys.mailbox(output_queue.name, lease.participant),
+                output_queue.keys.ready(output_queue.name),
+                output_queue.keys.wakeup(output_queue.name),
+            ]
+        args = [
+            lease.participant, lease.token, head, item_id, max_attempts, dead,
+            "1" if dead_now else "0", *dead_outputs,
+        ]  # fmt: skip
+        return int(self._fail(keys=keys, args=args))
 
     def move_head(self, lease: Lease, head: str, to: str, delay_seconds: float = 0.0) -> bool:
         """Move her head item, as is, to the end of mailbox `to` of this queue, due after
@@ -303,7 +375,7 @@ class MailboxQueue:
                 lease.token,
                 head,
                 to,
-                _now_ms() + int(delay_seconds * 1000),
+                int(delay_seconds * 1000),
             ],
         )
         return moved == 1
@@ -318,7 +390,7 @@ class MailboxQueue:
                     self.keys.lease_tokens(self.name),
                     self.keys.mailbox(self.name, lease.participant),
                 ],
-                args=[lease.participant, lease.token, _now_ms() + int(delay_seconds * 1000)],
+                args=[lease.participant, lease.token, int(delay_seconds * 1000)],
             )
         )
 
@@ -326,6 +398,21 @@ class MailboxQueue:
     def deadletters(self) -> list[DeadLetter]:
         raw = self.redis.lrange(self.keys.deadletters(self.name), 0, -1)
         return [DeadLetter(**json.loads(r)) for r in raw]
+
+    def drop_deadletters(
+        self, dead_before: float = 0.0, participant: str = ""
+    ) -> list[DeadLetter]:
+        """Remove dead letters (older than `dead_before`, epoch s; of `participant`), atomically;
+        returns what was removed. The retention purge and erasure use it."""
+        raw = self._drop_deadletters(
+            keys=[self.keys.deadletters(self.name)], args=[dead_before, participant]
+        )
+        return [DeadLetter(**json.loads(r)) for r in raw or []]
+
+    def replay(self, dead: DeadLetter) -> None:
+        """Put a dead letter back at the end of her mailbox, its attempts forgotten."""
+        self.redis.hdel(self.keys.attempts(self.name), _item_id(dead.item))
+        self.enqueue(dead.participant, [dead.item])
 
     def stats(self) -> dict[str, Any]:
         pipe = self.redis.pipeline(transaction=False)
@@ -346,9 +433,15 @@ class MailboxQueue:
         ]
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
 
 def _text(value: str | bytes) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def _item_id(item: str) -> str:
+    """The id an item is counted by (an inbox item's message_sid, an outbox entry's id)."""
+    try:
+        data = json.loads(item)
+    except ValueError:
+        return ""
+    return str(data.get("message_sid") or data.get("id") or "")

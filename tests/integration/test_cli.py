@@ -228,3 +228,54 @@ def test_queue_lists_who_waits_and_how_deep_the_queues_are(runtime: Runtime) -> 
     assert "0 waiting" in result.output
     assert "inbox: 1 participant(s) with messages waiting, 0 being worked on" in result.output
     assert "outbox: 0 participant(s)" in result.output
+
+
+def test_deadletters_replay_puts_them_back_in_line_with_attempts_forgotten(
+    runtime: Runtime,
+) -> None:
+    dead_letter_one(runtime)
+    result = run(runtime, "deadletters", "replay", "--queue", "inbox")
+    assert result.exit_code == 0 and "1 dead letter(s) put back" in result.output
+    assert runtime.inbox.deadletters() == []
+    assert runtime.inbox.pending("p_dead") == ['{"message_sid": "SMx"}']
+    assert runtime.redis.hget(runtime.keys.attempts("inbox"), "SMx") is None
+
+
+def test_deadletters_purge_deletes_only_old_ones(runtime: Runtime) -> None:
+    dead_letter_one(runtime)
+    assert "0 dead letter(s) deleted" in run(
+        runtime, "deadletters", "purge", "--older-than-days", "1"
+    ).output
+    assert "1 dead letter(s) deleted" in run(
+        runtime, "deadletters", "purge", "--older-than-days", "0"
+    ).output
+    assert runtime.inbox.deadletters() == []
+
+
+def test_erasure_and_retention_remove_dead_letters(runtime: Runtime) -> None:
+    from bot.privacy.erasure import erase_everything
+    from bot.privacy.retention import purge_expired
+
+    dead_letter_one(runtime)
+    erase_everything(runtime, "p_other")
+    assert len(runtime.inbox.deadletters()) == 1  # not hers: kept
+    erase_everything(runtime, "p_dead")
+    assert runtime.inbox.deadletters() == []
+    runtime.inbox.enqueue("p_old", ['{"message_sid": "SMold"}'])
+    lease = runtime.inbox.claim(5)
+    assert lease is not None
+    runtime.inbox.fail(lease, '{"message_sid": "SMold"}', "SMold", "boom", 1)
+    later = datetime.now(UTC) + timedelta(days=runtime.settings.transcript_retention_days + 1)
+    assert purge_expired(runtime, now=later)["dead_letters"] == 1  # type: ignore[index]
+
+
+def test_a_failed_reply_kept_for_retry_expires_from_its_first_failure(runtime: Runtime) -> None:
+    from bot.core.messages import OutboundMessage
+    from bot.outbound.delivery import keep_for_retry
+
+    first = OutboundMessage(participant="p_f", channel="sms", to="+15550001111", body="a")
+    keep_for_retry(runtime, first)
+    key = runtime.keys.outbox_failed("p_f")
+    runtime.redis.expire(key, 100)  # as if the first failure was long ago
+    keep_for_retry(runtime, OutboundMessage(participant="p_f", channel="sms", to="+1", body="b"))
+    assert runtime.redis.ttl(key) <= 100  # a later failure does not keep it alive

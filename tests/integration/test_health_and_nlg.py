@@ -27,8 +27,11 @@ def test_healthz_says_alive(client_with_rasa_down) -> None:
 def test_readyz_is_503_and_names_what_is_missing(client_with_rasa_down) -> None:
     response = client_with_rasa_down.get("/readyz")
     assert response.status_code == 503
-    assert response.json["missing"] == ["action_server", "rasa"]
-    assert set(response.json["errors"]) == {"action_server", "rasa"}
+    # The test Redis keeps nothing on disk (CI starts it with --appendonly no): in production
+    # that is named, with the setting to change.
+    assert response.json["missing"] == ["action_server", "rasa", "redis_durability"]
+    assert "appendonly yes" in response.json["errors"]["redis_durability"]
+    assert set(response.json["errors"]) == {"action_server", "rasa", "redis_durability"}
 
 
 def test_nlg_serves_texts_from_content(client_with_rasa_down, runtime: Runtime) -> None:
@@ -63,3 +66,21 @@ def test_simulator_page_in_development(runtime: Runtime) -> None:
     response = client.get("/simulator/")
     assert response.status_code == 200
     assert "Simulador" in response.get_data(as_text=True)
+
+
+def test_redis_durability_is_only_required_in_production(runtime: Runtime) -> None:
+    import dataclasses
+
+    from bot.queue.durability import durability_problems
+
+    problems = durability_problems(runtime.redis)
+    if runtime.redis.config_get("appendonly")["appendonly"] != "yes":
+        assert any("appendonly yes" in p for p in problems)
+    runtime.settings = dataclasses.replace(
+        runtime.settings, env="development", rasa_url="http://127.0.0.1:9",
+        action_server_url="http://127.0.0.1:9",
+    )  # fmt: skip
+    app = create_app(runtime.settings, runtime)
+    missing = app.test_client().get("/readyz").json["missing"]
+    assert "redis_durability" not in missing
+

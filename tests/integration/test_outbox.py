@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,7 +16,7 @@ from bot.channels.twilio.send import TwilioGateway
 from bot.core.messages import OutboundMessage
 from bot.core.settings import load_settings
 from bot.outbound.delivery import uncertain_since
-from bot.outbound.sender import OutboxSender
+from bot.outbound.sender import STOP, OutboxSender
 from bot.queue.backoff import backoff_seconds
 from bot.runtime import Runtime
 from bot.store.transcript import outbound_message, transcript
@@ -314,3 +315,82 @@ def test_the_local_endpoint_lists_messages_like_twilio(
     assert all(m.date_created is not None and m.direction == "outbound-api" for m in listed)
     later = listed[0].date_created + timedelta(days=1)
     assert client.messages.list(to=number, date_sent_after=later, limit=10) == []
+
+
+# -- issue 13, defects 1 and 2: never sent twice when a sender loses her or dies ------------
+
+
+def test_a_sender_whose_clock_runs_ahead_cannot_take_over_a_live_lease(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, number: str
+) -> None:
+    """Lease expiry is Redis's clock, not the client's (a sender 21 s ahead took it over)."""
+    import bot.queue.mailbox as mailbox
+
+    queue(runtime, number, "hola")
+    first = runtime.outbox.claim(20)
+    assert first is not None
+    real = time.time
+    monkeypatch.setattr(mailbox.time, "time", lambda: real() + 21)
+    assert runtime.outbox.claim(20) is None
+
+
+def test_a_sender_that_lost_her_lease_never_calls_twilio_for_her(
+    sender: OutboxSender, runtime: Runtime, twilio: TwilioEndpoint, number: str
+) -> None:
+    queue(runtime, number, "hola")
+    stale = runtime.outbox.claim(5)
+    assert stale is not None
+    head = runtime.outbox.peek(SHE)
+    # Paused past its lease (GC, VM stall): another sender takes her.
+    runtime.redis.zadd(runtime.keys.active("outbox"), {SHE: 0})
+    fresh = runtime.outbox.claim(5)
+    assert fresh is not None and fresh.token != stale.token
+    requests_before = twilio.requests
+    assert sender.handle(stale, head) == STOP
+    assert twilio.requests == requests_before  # Twilio never called by the stale sender
+    sender.handle(fresh, head)
+    assert [s.body for s in twilio.to(number)] == ["hola"]
+
+
+def test_a_sender_that_lost_her_lease_while_twilio_answered_does_not_resend_it(
+    sender: OutboxSender, runtime: Runtime, twilio: TwilioEndpoint, number: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    queue(runtime, number, "hola", "¿sigues ahí?")
+    stale = runtime.outbox.claim(5)
+    assert stale is not None
+    original_send = sender.gateway.send
+
+    def send_then_lose_her(message):  # type: ignore[no-untyped-def]
+        result = original_send(message)
+        runtime.redis.zadd(runtime.keys.active("outbox"), {SHE: 0})  # her lease expires…
+        runtime.outbox.claim(5)  # …and another sender takes her meanwhile
+        return result
+
+    monkeypatch.setattr(sender.gateway, "send", send_then_lose_her)
+    sender.work_on(stale)  # sends "hola" once, cannot commit, stops
+    monkeypatch.setattr(sender.gateway, "send", original_send)
+    runtime.redis.zadd(runtime.keys.active("outbox"), {SHE: 0})  # the new holder "dies" too
+    drain_with_retries(sender, runtime)
+    assert [s.body for s in twilio.to(number)] == ["hola", "¿sigues ahí?"]  # once each
+
+
+def test_a_crash_after_twilio_accepted_before_the_commit_is_not_sent_twice(
+    sender: OutboxSender, runtime: Runtime, twilio: TwilioEndpoint, number: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    queue(runtime, number, "hola")
+    lease = runtime.outbox.claim(5)
+    assert lease is not None
+
+    def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise SystemExit("killed between Twilio's answer and the commit")
+
+    monkeypatch.setattr(sender, "_sent", crash)
+    with pytest.raises(SystemExit):
+        sender.handle(lease, runtime.outbox.peek(SHE))
+    monkeypatch.undo()
+    runtime.redis.zadd(runtime.keys.active("outbox"), {SHE: 0})  # the dead sender's lease ends
+    drain_with_retries(OutboxSender(runtime), runtime)
+    assert [s.body for s in twilio.to(number)] == ["hola"]  # reconciled, not sent again
+    assert runtime.outbox.pending(SHE) == []

@@ -238,3 +238,103 @@ def test_after_resolution_she_is_asked_for_a_rating_and_her_number_is_kept(
     she_writes(runtime, "3", "SMq2")  # no rating pending any more: the dialogue takes it
     work(worker)
     assert rasa.received[-1][1] == "3"
+
+
+# -- issue 13, defects 3 and 7: nothing vanishes, nothing twice -------------------------------
+
+
+def test_her_message_to_a_case_worker_is_stored_before_it_leaves_her_inbox(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While handed off the transcript is the case worker's only view of her words: an SQL
+    failure retries the message instead of losing it."""
+    import bot.conversation.worker as worker_module
+    from bot.store.transcript import transcript
+
+    pid = she_writes(runtime, "hola, sigo esperando", "SMwaiting1", sender="+15550007771")
+    runtime.handoff.open(pid, "sms", "general", "…", "normal", "+15550001234")
+    original = worker_module.record_inbound
+    failures = [RuntimeError("database is locked")]
+
+    def flaky(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if failures:
+            raise failures.pop()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(worker_module, "record_inbound", flaky)
+    work(ConversationWorker(runtime, ScriptedRasa([BotReply("menu")])))
+    assert [m.text for m in transcript(runtime.sessions, pid)] == ["hola, sigo esperando"]
+    assert runtime.inbox.pending(pid) == []
+
+
+def test_a_crisis_message_processed_twice_alerts_supervisors_once(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime.settings = dataclasses.replace(
+        runtime.settings, supervisor_alert_to=("whatsapp:+15550009999",)
+    )
+    pid = she_writes(
+        runtime, "mi marido me pega y me amenaza con el cuchillo", "SMtwice", sender="+15550007772"
+    )
+    original = runtime.inbox.commit
+    lost = [False]  # the first commit finds her lease gone: another worker redoes the message
+
+    def commit(*args, **kwargs):  # type: ignore[no-untyped-def]
+        return lost.pop() if lost else original(*args, **kwargs)
+
+    monkeypatch.setattr(runtime.inbox, "commit", commit)
+    work(ConversationWorker(runtime, ScriptedRasa([BotReply("menu")])))
+    staff = list(runtime.redis.scan_iter(runtime.keys.mailbox("outbox", "staff_*")))
+    assert len(runtime.redis.lrange(staff[0], 0, -1)) == 1
+    assert runtime.handoff.open_ticket(pid).priority == "urgent"  # type: ignore[union-attr]
+
+
+def test_the_apology_for_a_dead_letter_is_queued_in_the_same_step(
+    short_attempts: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash right after the dead-lettering must not leave her in silence."""
+    worker = ConversationWorker(short_attempts, ScriptedRasa(RasaError("boom")))
+    pid = she_writes(short_attempts, "algo raro", "SMlast", sender="+15550007773")
+
+    def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise SystemExit("killed right after the dead-lettering")
+
+    monkeypatch.setattr(worker, "record", crash)
+    with pytest.raises(SystemExit):
+        work(worker)
+    assert outbox_bodies(short_attempts, pid) == [
+        short_attempts.content.system_text("processing_failed")
+    ]
+
+
+# -- issue 13, defect 5: the crisis reply never depends on the ticket store -------------------
+
+
+def test_a_dangling_ticket_pointer_heals_and_a_crisis_still_gets_lines_and_a_ticket(
+    runtime: Runtime,
+) -> None:
+    pid = she_writes(runtime, "mi marido me pega y me amenaza", "SMdangling", sender="+15550007774")
+    runtime.redis.set(runtime.keys.handoff_open(pid), "t_evicted")  # its hash is gone
+    runtime.redis.zadd(runtime.keys.handoff_queue(), {"t_evicted": 1})
+    work(ConversationWorker(runtime, ScriptedRasa([BotReply("menu")])))
+    assert "123" in outbox_bodies(runtime, pid)[0]
+    ticket = runtime.handoff.open_ticket(pid)
+    assert ticket is not None and ticket.priority == "urgent" and ticket.id != "t_evicted"
+    assert runtime.redis.zscore(runtime.keys.handoff_queue(), "t_evicted") is None
+    assert runtime.inbox.deadletters() == []
+
+
+def test_her_lines_go_out_once_even_when_the_urgent_ticket_cannot_open(
+    short_attempts: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = short_attempts
+    pid = she_writes(runtime, "mi marido me pega y me amenaza", "SMnostore", sender="+15550007775")
+
+    def broken_open(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ConnectionError("the ticket store is down")
+
+    monkeypatch.setattr(runtime.handoff, "open", broken_open)
+    work(ConversationWorker(runtime, ScriptedRasa([BotReply("menu")])))
+    bodies = outbox_bodies(runtime, pid)
+    assert len([b for b in bodies if "123" in b and "155" in b]) == 1  # once, not per attempt
+    assert len(runtime.inbox.deadletters()) == 1  # kept for a person, with the reason

@@ -126,4 +126,6 @@ def test_simulator_goes_through_the_same_signed_path(stack: Stack, twilio: Twili
 def test_readyz_is_ready_with_everything_up(stack: Stack) -> None:
     response = requests.get(stack.web_url + "/readyz", timeout=10)
     assert response.status_code == 200
-    assert response.json()["checked"] == ["action_server", "database", "rasa", "redis"]
+    assert response.json()["checked"] == [
+        "action_server", "database", "rasa", "redis", "redis_durability"  # (production only)
+    ]
