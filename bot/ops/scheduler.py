@@ -13,6 +13,7 @@ interval only bounds how long after 7:00 (8:00 on Saturdays) the day's reminders
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -29,35 +30,27 @@ REMINDERS_EVERY_MINUTES = 15
 CRISIS_CHECKS_EVERY_SECONDS = 60
 
 
+# Each job: what runs, and every how many seconds. Each runs once at start, then on its
+# interval; a run that is late is not repeated (coalesce), and never two at once.
+JOBS: tuple[tuple[str, Callable[[Runtime], object], int], ...] = (
+    ("retention_purge", purge_expired, PURGE_EVERY_MINUTES * 60),
+    ("scholarship_reminders", send_due_reminders, REMINDERS_EVERY_MINUTES * 60),
+    ("unanswered_crisis_checks", hand_over_unanswered_checks, CRISIS_CHECKS_EVERY_SECONDS),
+)
+
+
 def build_scheduler(rt: Runtime) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=TIMEZONE)
-    scheduler.add_job(
-        purge_expired,
-        IntervalTrigger(minutes=PURGE_EVERY_MINUTES, timezone=TIMEZONE),
-        args=[rt],
-        id="retention_purge",
-        next_run_time=datetime.now(TIMEZONE),  # once at start, then hourly
-        coalesce=True,
-        max_instances=1,
-    )
-    scheduler.add_job(
-        send_due_reminders,
-        IntervalTrigger(minutes=REMINDERS_EVERY_MINUTES, timezone=TIMEZONE),
-        args=[rt],
-        id="scholarship_reminders",
-        next_run_time=datetime.now(TIMEZONE),
-        coalesce=True,
-        max_instances=1,
-    )
-    scheduler.add_job(
-        hand_over_unanswered_checks,
-        IntervalTrigger(seconds=CRISIS_CHECKS_EVERY_SECONDS, timezone=TIMEZONE),
-        args=[rt],
-        id="unanswered_crisis_checks",
-        next_run_time=datetime.now(TIMEZONE),
-        coalesce=True,
-        max_instances=1,
-    )
+    for job_id, job, every_seconds in JOBS:
+        scheduler.add_job(
+            job,
+            IntervalTrigger(seconds=every_seconds, timezone=TIMEZONE),
+            args=[rt],
+            id=job_id,
+            next_run_time=datetime.now(TIMEZONE),
+            coalesce=True,
+            max_instances=1,
+        )
     return scheduler
 
 

@@ -285,13 +285,7 @@ class MailboxQueue:
             self.keys.attempts(self.name),
         ]
         if outputs:
-            if output_queue is None:
-                raise ValueError("outputs need an output_queue")
-            keys += [
-                output_queue.keys.mailbox(output_queue.name, lease.participant),
-                output_queue.keys.ready(output_queue.name),
-                output_queue.keys.wakeup(output_queue.name),
-            ]
+            keys += _output_keys(output_queue, lease.participant)
         args = [lease.participant, lease.token, head, done_seconds, item_id, 0, *outputs]
         return self._commit(keys=keys, args=args) == 1
 
@@ -346,13 +340,7 @@ class MailboxQueue:
             self.keys.deadletters(self.name),
         ]
         if dead_outputs:
-            if output_queue is None:
-                raise ValueError("dead_outputs need an output_queue")
-            keys += [
-                output_queue.keys.mailbox(output_queue.name, lease.participant),
-                output_queue.keys.ready(output_queue.name),
-                output_queue.keys.wakeup(output_queue.name),
-            ]
+            keys += _output_keys(output_queue, lease.participant)
         args = [
             lease.participant, lease.token, head, item_id, max_attempts, dead,
             "1" if dead_now else "0", *dead_outputs,
@@ -445,3 +433,14 @@ def _item_id(item: str) -> str:
     except ValueError:
         return ""
     return str(data.get("message_sid") or data.get("id") or "")
+
+
+def _output_keys(output_queue: MailboxQueue | None, participant: str) -> list[str]:
+    """Her mailbox, the ready set and the wake-up list of the queue her outputs go to."""
+    if output_queue is None:
+        raise ValueError("outputs need an output_queue")
+    return [
+        output_queue.keys.mailbox(output_queue.name, participant),
+        output_queue.keys.ready(output_queue.name),
+        output_queue.keys.wakeup(output_queue.name),
+    ]
