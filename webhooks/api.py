@@ -20,7 +20,7 @@ from bot.handoff.accounts import SUPERVISOR, by_token
 from bot.handoff.queue import CLAIMED, Ticket
 from bot.handoff.redelivery import can_retry, retried_as, retry_failed
 from bot.handoff.relay import RelayError, WindowClosed, reply, send_template
-from bot.handoff.rules import CaseworkError, address_shown_to, ticket_for
+from bot.handoff.rules import CASE_WORKER_LEASE_SECONDS, CaseworkError, address_shown_to, ticket_for
 from bot.store.handoff import add_note, notes
 from bot.store.participants import is_opted_out
 from bot.store.transcript import transcript
@@ -28,7 +28,7 @@ from webhooks.extensions import runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api/handoffs")
 messages_bp = Blueprint("api_messages", __name__, url_prefix="/api/messages")
-LEASE_SECONDS = 120.0
+LEASE_SECONDS = CASE_WORKER_LEASE_SECONDS
 
 
 def _error(status: int, message: str) -> ResponseReturnValue:
@@ -91,7 +91,6 @@ def _ticket(ticket_id: str, must_hold: bool) -> Ticket:
 @require_token
 def list_handoffs() -> ResponseReturnValue:
     rt = runtime()
-    rt.handoff.expire_leases()
     status = request.args.get("status", "waiting")
     if status == "waiting":
         tickets = rt.handoff.waiting()

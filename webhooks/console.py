@@ -32,7 +32,13 @@ from bot.handoff.accounts import SUPERVISOR, check_password, find
 from bot.handoff.queue import URGENT, Ticket
 from bot.handoff.redelivery import can_retry, retried_as, retry_failed
 from bot.handoff.relay import RelayError, reply, send_template, window_open
-from bot.handoff.rules import CaseworkError, Conflict, address_shown_to
+from bot.handoff.rules import (
+    CASE_WORKER_LEASE_SECONDS,
+    RENEW_EVERY_SECONDS,
+    CaseworkError,
+    Conflict,
+    address_shown_to,
+)
 from bot.store.handoff import add_note, handoff_events, notes
 from bot.store.participants import is_opted_out
 from bot.store.transcript import transcript
@@ -40,7 +46,7 @@ from webhooks.extensions import runtime
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 IDLE_SECONDS = 30 * 60  # a session left alone this long is logged out
-LEASE_SECONDS = 120.0
+LEASE_SECONDS = CASE_WORKER_LEASE_SECONDS
 LANGUAGES = ("es", "en", "it")
 
 
@@ -126,7 +132,6 @@ def _view(ticket: Ticket) -> dict[str, Any]:
 @login_required
 def queue() -> ResponseReturnValue:
     rt = runtime()
-    rt.handoff.expire_leases()
     mine = [t for t in rt.handoff.claimed() if t.claimed_by == g.case_worker.email]
     waiting = rt.handoff.waiting()
     return render_template(
@@ -142,7 +147,6 @@ def queue() -> ResponseReturnValue:
 def queue_json() -> ResponseReturnValue:
     """What the queue page polls to stay live."""
     rt = runtime()
-    rt.handoff.expire_leases()
     waiting = rt.handoff.waiting()
     return jsonify(
         waiting=[
@@ -198,6 +202,7 @@ def ticket(ticket_id: str) -> ResponseReturnValue:
         mine=current.claimed_by == g.case_worker.email,
         window_open=window_open(rt, current),
         templates=rt.content.snapshot().whatsapp_templates,
+        renew_every_ms=RENEW_EVERY_SECONDS * 1000,
         # She asked us not to write first (BAJA, NO ME ESCRIBAS: a shared phone, maybe).
         no_first_contact=is_opted_out(rt.sessions, current.participant),
     )
@@ -222,6 +227,15 @@ def attachment(ticket_id: str, number: int) -> ResponseReturnValue:
 
 def _back(ticket_id: str) -> ResponseReturnValue:
     return redirect(url_for("console.ticket", ticket_id=ticket_id))
+
+
+@bp.post("/tickets/<ticket_id>/lease")
+@login_required
+def keep_lease(ticket_id: str) -> ResponseReturnValue:
+    """The open ticket page's heartbeat: a reply typed slowly is not lost to an expired lease."""
+    current = _ticket_or_error(ticket_id, must_hold=True)
+    runtime().handoff.renew(current.id, g.case_worker.email, LEASE_SECONDS)
+    return "", 204
 
 
 @bp.post("/tickets/<ticket_id>/reply")

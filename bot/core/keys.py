@@ -25,6 +25,7 @@ NOT_ERASED_AS_KEYS = {
     "mailbox": "her queued messages, drained in order by the queue (a list shared with the lease)",
     "sender_rate": "a count for one minute, no content; expires within two minutes",
     "proactive_mailbox": "not a key: her proactive mailbox id (its list: proactive_held)",
+    "erased": "erasure's own mark (no data, expires): replies still queued are not stored",
 }
 # The two queues of mailboxes (bot/queue/mailbox.py).
 INBOX = "inbox"
@@ -159,6 +160,12 @@ class Keys:
         return self._k("menu", participant)
 
     # --- consent, data rights, abuse -------------------------------------------------------
+    def erased(self, participant: str) -> str:
+        """Set by erasure for a week: replies to her still queued then may be delivered, but
+        are never written back to the transcript (which would re-create her row). Cleared when
+        she accepts the notice again."""
+        return self._k("participant", participant, "erased")
+
     @per_participant
     def contact_state(self, participant: str) -> str:
         """Her consent version and opt-out, a copy of SQL for the worker's gates

@@ -16,6 +16,18 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 
+# How long a case worker holds a ticket without a sign of life: the console's open ticket page
+# renews it every RENEW_EVERY_SECONDS, the API on every call about the ticket; expired claims
+# go back to the head of their level (the scheduler, every minute, and every claim).
+CASE_WORKER_LEASE_SECONDS = 120.0
+RENEW_EVERY_SECONDS = 40
+
+
+def requeue_expired_claims(rt: Runtime) -> int:
+    """The scheduler's job: claims whose case worker stopped renewing go back in line."""
+    return len(rt.handoff.expire_leases())
+
+
 def address_shown_to(worker: CaseWorker, address: str) -> str:
     """Her number as this case worker may see it: whole for supervisors, else masked
     (channel and last two digits), in the console and the API alike."""

@@ -229,6 +229,8 @@ class OutboxSender(MailboxConsumer):
         logged, never retried (a retry would send the message twice)."""
         if not message.record:
             return  # before her consent, or not to a participant at all
+        if self.rt.redis.exists(self.rt.keys.erased(message.participant)):
+            return  # she erased her data after this reply was queued: delivered, not stored
         try:
             record_outbound(
                 self.rt.sessions,

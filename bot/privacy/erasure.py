@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Longer than any reply can wait in the outbox (retries with backoff, proactive holds).
+ERASED_MARK_SECONDS = 7 * 24 * 3600
+
 
 def erase_everything(rt: Runtime, participant: str) -> dict[str, int]:
     """Remove all there is about her; returns what was removed per store (also audited)."""
@@ -32,6 +35,8 @@ def erase_everything(rt: Runtime, participant: str) -> dict[str, int]:
     )
     # Shared sets with her id as a member (bot/core/keys.py says which).
     removed["redis_members"] = int(rt.redis.zrem(rt.keys.crisis_checks_due(), participant))
+    # Nothing of hers may come back: replies still queued for her are delivered, not stored.
+    rt.redis.set(rt.keys.erased(participant), "1", ex=ERASED_MARK_SECONDS)
     record_erasure(rt.sessions, removed)
     log.info("erased a participant on her request: %s", removed)
     return removed

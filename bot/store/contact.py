@@ -75,6 +75,7 @@ def _refresh(rt: Runtime, participant: str) -> ContactState:
 
 def record_consent(rt: Runtime, participant: str, channel: str, version: str) -> None:
     participants.record_consent(rt.sessions, participant, channel, version)
+    rt.redis.delete(rt.keys.erased(participant))  # a new start after an erasure: stored again
     _refresh(rt, participant)
 
 

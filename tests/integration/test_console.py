@@ -120,3 +120,41 @@ def test_the_queue_json_stays_live(app, runtime: Runtime) -> None:
     time.sleep(0.01)
     waiting = client.get("/console/queue.json").get_json()["waiting"]
     assert ticket.id in [t["id"] for t in waiting]
+
+
+def test_the_open_ticket_page_keeps_the_lease_while_she_is_answered(  # type: ignore[no-untyped-def]
+    app, runtime: Runtime
+) -> None:
+    """Issue 13, defect 6: a reply typed for more than two minutes was refused."""
+    client = new_client(app)
+    login(client, console_account(runtime))
+    ticket = console_ticket(runtime)
+    token = csrf(client, "/console/")
+    client.post("/console/claim", data={"csrf": token})
+    page = client.get(f"/console/tickets/{ticket.id}").get_data(as_text=True)
+    assert f"/console/tickets/{ticket.id}/lease" in page  # the page's heartbeat
+    leases = runtime.keys.handoff_leases()
+    runtime.redis.zadd(leases, {ticket.id: 1})  # as if the lease were about to end
+    kept = client.post(f"/console/tickets/{ticket.id}/lease", data={"csrf": token})
+    assert kept.status_code == 204
+    assert runtime.redis.zscore(leases, ticket.id) > time.time() * 1000  # renewed
+    other = new_client(app)
+    login(other, console_account(runtime))
+    other_token = csrf(other, "/console/")
+    refused = other.post(f"/console/tickets/{ticket.id}/lease", data={"csrf": other_token})
+    assert refused.status_code == 403
+
+
+def test_expired_claims_go_back_in_line_from_the_scheduler_not_page_views(
+    runtime: Runtime,
+) -> None:
+    from bot.handoff.rules import requeue_expired_claims
+    from bot.ops.scheduler import JOBS
+
+    assert requeue_expired_claims in [job for _, job, _ in JOBS]
+    ticket = console_ticket(runtime)
+    claimed = runtime.handoff.claim("ana@almas.example.org", 0.01)
+    assert claimed is not None and claimed.id == ticket.id
+    time.sleep(0.05)
+    assert requeue_expired_claims(runtime) == 1
+    assert [t.id for t in runtime.handoff.waiting()] == [ticket.id]

@@ -344,3 +344,26 @@ def test_the_full_policy_linked_from_the_notice_is_served_from_content(runtime: 
     privacy = runtime.content.snapshot().privacy
     assert page.status_code == 200 and privacy is not None
     assert "Ley 1581" in text and privacy.notice_version in text and "BORRAR MIS DATOS" in text
+
+
+def test_a_reply_still_queued_at_erasure_is_delivered_but_never_stored(
+    runtime: Runtime, twilio, her: str  # type: ignore[no-untyped-def]
+) -> None:
+    """Issue 13, defect 4: the transcript row would have re-created her participant row."""
+    import dataclasses as dc
+
+    from bot.outbound.sender import OutboxSender
+    from bot.privacy.erasure import erase_everything
+
+    runtime.settings = dc.replace(runtime.settings, twilio_api_url=twilio.base_url)
+    pid = "p_" + uuid.uuid4().hex
+    queued = OutboundMessage(participant=pid, channel="sms", to=her, body="Tu respuesta llegó")
+    runtime.outbox.enqueue(pid, [queued.to_json()])
+    erase_everything(runtime, pid)
+    sender = OutboxSender(runtime)
+    lease = runtime.outbox.claim(5)
+    assert lease is not None
+    sender.work_on(lease)
+    assert [s.body for s in twilio.to(her)] == ["Tu respuesta llegó"]  # delivered…
+    assert transcript(runtime.sessions, pid) == []  # …not stored
+    assert sql_rows_about(runtime, pid)["participants"] == 0
