@@ -245,7 +245,10 @@ def test_borrar_mis_datos_erases_her_everywhere_after_confirmation(
         )
     assert runtime.handoff.open_ticket(pid) is None and runtime.handoff.get(ticket.id) is None
     assert not runtime.redis.exists(tracker)
-    assert [k for k in redis_keys_about(runtime, pid) if ":outbox:" not in k] == []
+    # Only erasure's own mark stays (no data, a week): replies still queued are not stored.
+    assert [k for k in redis_keys_about(runtime, pid) if ":outbox:" not in k] == [
+        runtime.keys.erased(pid)
+    ]
     [audit] = erasure_audit(runtime.sessions)[audits_before:]
     removed = json.loads(audit.removed)
     assert removed["messages"] >= 1 and removed["rasa_tracker"] == 1
