@@ -75,9 +75,11 @@ local expired = {}
 local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, 100)
 for _, id in ipairs(due) do
   local tk = ARGV[2] .. id
+  -- Checked before anything changes: a script that fails halfway keeps its first writes.
+  local score = redis.call('HGET', tk, 'score')
   redis.call('ZREM', KEYS[2], id)
-  if redis.call('HGET', tk, 'status') == 'claimed' then
-    redis.call('ZADD', KEYS[1], redis.call('HGET', tk, 'score'), id)
+  if score and redis.call('HGET', tk, 'status') == 'claimed' then
+    redis.call('ZADD', KEYS[1], score, id)
     redis.call('HSET', tk, 'status', 'waiting', 'claimed_by', '', 'lease_until', '0')
     expired[#expired + 1] = id
   end
@@ -87,9 +89,17 @@ return expired
 
 _CLAIM = """
 -- KEYS: queue, leases   ARGV: now_ms, lease_ms, case_worker, ticket_prefix
-local popped = redis.call('ZPOPMIN', KEYS[1])
-if #popped == 0 then return '' end
-local id = popped[1]
+local id = nil
+-- A waiting id whose ticket is gone (evicted, partly restored) is dropped, not claimed.
+for _ = 1, 100 do
+  local popped = redis.call('ZPOPMIN', KEYS[1])
+  if #popped == 0 then return '' end
+  if redis.call('EXISTS', ARGV[4] .. popped[1]) == 1 then
+    id = popped[1]
+    break
+  end
+end
+if not id then return '' end
 local until_ms = tonumber(ARGV[1]) + tonumber(ARGV[2])
 redis.call('HSET', ARGV[4] .. id, 'status', 'claimed', 'claimed_by', ARGV[3],
            'lease_until', until_ms, 'claimed_ms', ARGV[1])

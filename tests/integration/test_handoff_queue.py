@@ -140,3 +140,30 @@ def test_state_survives_a_new_connection(queue: HandoffQueue, runtime: Runtime) 
     )
     assert fresh.position(ticket.id) == 1
     assert fresh.claim("cw1", 60).id == ticket.id  # type: ignore[union-attr]
+
+
+def test_a_waiting_id_whose_ticket_is_gone_is_dropped_and_the_next_is_claimed(
+    queue: HandoffQueue, runtime: Runtime
+) -> None:
+    """Issue 13, defect 5: claim raised KeyError on a ticket hash that was evicted."""
+    runtime.redis.zadd(runtime.keys.handoff_queue(), {"t_evicted": 0})
+    real = queue.open("p_real", "sms", "credit", "pregunta")
+    claimed = queue.claim("ana@almas.example.org", 60)
+    assert claimed is not None and claimed.id == real.id
+    assert runtime.redis.zscore(runtime.keys.handoff_queue(), "t_evicted") is None
+    assert not runtime.redis.exists(runtime.keys.handoff_ticket("t_evicted"))
+
+
+def test_an_expired_lease_whose_ticket_is_gone_is_dropped_whole(
+    queue: HandoffQueue, runtime: Runtime
+) -> None:
+    """_EXPIRE failed halfway on a ticket whose hash is gone but for what a claim wrote into it
+    (the lease removed, the error raised, every other expired ticket left claimed)."""
+    runtime.redis.zadd(runtime.keys.handoff_leases(), {"t_evicted": 1})
+    runtime.redis.hset(runtime.keys.handoff_ticket("t_evicted"), mapping={"status": "claimed"})
+    ticket = queue.open("p_claimed", "sms", "credit", "pregunta")
+    assert queue.claim("ana@almas.example.org", 0.01) is not None
+    time.sleep(0.05)
+    assert queue.expire_leases() == [ticket.id]
+    assert runtime.redis.zscore(runtime.keys.handoff_leases(), "t_evicted") is None
+    assert [t.id for t in queue.waiting()] == [ticket.id]
