@@ -64,7 +64,7 @@ def subset(examples: Examples, keep: set[str]) -> Examples:
 
 
 def _score(model: CrisisModel, text: str) -> float:
-    return model.score(text) if len(text.split()) >= assess.MIN_WORDS_FOR_CLASSIFIER else 0.0
+    return model.score(text) if assess.classifier_counts(text) else 0.0
 
 
 def out_of_sample() -> list[Scored]:

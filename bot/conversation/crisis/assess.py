@@ -101,12 +101,20 @@ def kind_of(classified: str, confidence: float, pattern: Crisis | None) -> str:
     return classified
 
 
+def classifier_counts(text: str) -> bool:
+    """Whether the classifier's score counts for this text (see MIN_WORDS_FOR_CLASSIFIER)."""
+    return len(text.split()) >= MIN_WORDS_FOR_CLASSIFIER
+
+
 def assess(text: str, nlu_emergency: bool = False, model: CrisisModel | None = None) -> Danger:
     if not text.strip():
         return NO_DANGER
-    reading = (model or current_model()).read(text)
     pattern = detect(text)
-    score = reading.score if len(text.split()) >= MIN_WORDS_FOR_CLASSIFIER else 0.0
+    counts = classifier_counts(text)
+    if not counts and pattern is None:
+        return NO_DANGER  # "hola", "2", "menu": most messages; no transform on the hot path
+    reading = (model or current_model()).read(text)
+    score = reading.score if counts else 0.0
     level = level_of(score, pattern, nlu_emergency)
     kind = (
         kinds.UNKNOWN if level == NONE else kind_of(reading.kind, reading.kind_probability, pattern)
