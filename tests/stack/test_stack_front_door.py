@@ -149,6 +149,20 @@ def test_make_run_starts_every_procfile_process_answers_and_stops_on_ctrl_c(
 
         assert wait_until(lambda: len(replies()) >= 1, 120, 0.5), "no reply:\n" + run.tail()
 
+        # And as a newcomer would: from the simulator page, as an SMS participant.
+        sms_number = "+15550" + str(uuid.uuid4().int)[:6]
+        page_message = {"channel": "sms", "number": sms_number, "text": "hola"}
+        sent = requests.post(f"{base}/simulator/send", json=page_message, timeout=10)
+        assert sent.status_code == 200 and sent.json()["webhook_status"] == 200
+
+        def simulator_replies() -> list[dict]:
+            got = requests.get(f"{base}/simulator/messages", params={"address": sms_number},
+                               timeout=5)  # fmt: skip
+            return got.json()["messages"]
+
+        assert wait_until(lambda: len(simulator_replies()) >= 1, 120, 0.5), run.tail()
+        assert "ACEPTO" in " ".join(m["body"] for m in simulator_replies())  # the notice, Spanish
+
         # The printed login opens the console.
         console = requests.Session()
         page = console.get(login.group(1) + "login", timeout=5)
