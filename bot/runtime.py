@@ -15,11 +15,14 @@ from bot.handoff.queue import HandoffQueue
 from bot.queue.mailbox import MailboxQueue
 from bot.store.engine import make_engine, make_sessionmaker
 
+# One node or a Redis Cluster (REDIS_CLUSTER): the engine uses the same commands on both.
+RedisClient = redis.Redis | redis.RedisCluster
+
 
 @dataclass
 class Runtime:
     settings: Settings
-    redis: redis.Redis
+    redis: RedisClient
     keys: Keys
     inbox: MailboxQueue
     outbox: MailboxQueue
@@ -27,10 +30,23 @@ class Runtime:
     sessions: sessionmaker[Session]
     content: ContentStore
     handoff: HandoffQueue
+    # Where Rasa keeps its trackers (erasure deletes hers there).
+    rasa_redis: redis.Redis
+
+
+def connect_redis(settings: Settings) -> RedisClient:
+    if settings.redis_cluster:
+        return redis.RedisCluster.from_url(settings.redis_url, decode_responses=True)
+    return redis.Redis.from_url(settings.redis_url, decode_responses=True)
 
 
 def build_runtime(settings: Settings, content: ContentStore | None = None) -> Runtime:
-    client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+    client = connect_redis(settings)
+    rasa_redis = (
+        client
+        if settings.rasa_redis_url == settings.redis_url and not settings.redis_cluster
+        else redis.Redis.from_url(settings.rasa_redis_url, decode_responses=True)
+    )
     keys = Keys(settings.redis_prefix)
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
@@ -44,4 +60,5 @@ def build_runtime(settings: Settings, content: ContentStore | None = None) -> Ru
         sessions=sessions,
         content=content or default_store(),
         handoff=HandoffQueue(client, keys, sessions),
+        rasa_redis=rasa_redis,  # type: ignore[arg-type]
     )

@@ -26,8 +26,11 @@ from tests.support.environment import (
     base_environment,
     delete_prefix,
 )
+from tests.support.redis_cluster import LocalRedisCluster
 from tests.support.stack import Stack, free_port
 from tests.support.twilio_endpoint import TwilioEndpoint
+
+SINGLE, CLUSTER = "single", "cluster"
 
 
 @pytest.fixture(scope="session")
@@ -60,15 +63,45 @@ def prefix(redis_client: redis.Redis) -> Iterator[str]:
     delete_prefix(redis_client, value)
 
 
+@pytest.fixture(scope="session")
+def redis_cluster() -> Iterator[LocalRedisCluster]:
+    """A local Redis Cluster, started the first time a test asks for it."""
+    cluster = LocalRedisCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked cluster_too run twice: on one Redis node and on a Redis Cluster."""
+    if "redis_kind" in metafunc.fixturenames:
+        cluster_too = metafunc.definition.get_closest_marker("cluster_too") is not None
+        kinds = [SINGLE, CLUSTER] if cluster_too else [SINGLE]
+        metafunc.parametrize("redis_kind", kinds, indirect=True)
+
+
 @pytest.fixture
-def settings(prefix: str, migrated_sqlite_url: str) -> Settings:
-    return load_settings(environ=base_environment(prefix, migrated_sqlite_url))
+def redis_kind(request: pytest.FixtureRequest) -> str:
+    return getattr(request, "param", SINGLE)
+
+
+@pytest.fixture
+def settings(
+    prefix: str, migrated_sqlite_url: str, redis_kind: str, request: pytest.FixtureRequest
+) -> Settings:
+    overrides: dict[str, str] = {}
+    if redis_kind == CLUSTER:
+        cluster: LocalRedisCluster = request.getfixturevalue("redis_cluster")
+        # Rasa's tracker store stays on a plain Redis (it does not speak Cluster).
+        overrides = {"REDIS_URL": cluster.url, "REDIS_CLUSTER": "true", "RASA_REDIS_URL": REDIS_URL}
+    return load_settings(environ=base_environment(prefix, migrated_sqlite_url, **overrides))
 
 
 @pytest.fixture
 def runtime(settings: Settings) -> Iterator[Runtime]:
     rt = build_runtime(settings, content=ContentStore())
     yield rt
+    if settings.redis_cluster:
+        delete_prefix(rt.redis, settings.redis_prefix)
     rt.redis.close()
     rt.engine.dispose()
 

@@ -105,7 +105,7 @@ def fake_twilio_send(account_sid: str) -> ResponseReturnValue:
         "at": time.time(),
     }
     key = rt.keys.simulator_outbox(to)
-    pipe = rt.redis.pipeline()
+    pipe = rt.redis.pipeline(transaction=True)
     pipe.rpush(key, json.dumps(record, ensure_ascii=False))
     pipe.expire(key, KEEP_SECONDS)
     pipe.execute()

@@ -45,7 +45,7 @@ def receive_message() -> Response:
 
     participant = participant_id(settings.participant_id_key, message.address)
     # Twilio's redelivery of a message already accepted does not count against her.
-    redelivery = rt.redis.exists(rt.keys.seen_message(message.message_sid))
+    redelivery = rt.redis.exists(rt.keys.seen_message(participant, message.message_sid))
     if (
         not redelivery
         and count_message(rt.redis, rt.keys, participant) > settings.rate_limit_per_minute

@@ -37,6 +37,7 @@ from bot.conversation.crisis.assess import CERTAIN, POSSIBLE, Danger
 from bot.conversation.rasa_client import RasaClient, RasaError
 from bot.conversation.state import ParticipantState
 from bot.conversation.support_lines import lines_text
+from bot.core.keys import shard_of
 from bot.core.messages import CRISIS_CHECK_SIGNAL, BotReply, InboundMessage
 from bot.core.text import fold
 from bot.handoff.queue import URGENT
@@ -167,6 +168,8 @@ def handed_off(turn: TurnInput) -> Answer | None:
     if ticket is None:
         return None
     rt, message = turn.rt, turn.message
+    if not ticket.address:  # rebuilt from SQL after Redis lost it (bot/handoff/recovery.py)
+        rt.handoff.readdress(ticket.id, message.address, message.channel)
     if message.media:
         rt.handoff.attach(ticket.id, [asdict(m) for m in message.media])
         if message.is_media_only:
@@ -311,18 +314,18 @@ def ask_if_in_danger(turn: TurnInput, kind: str, text: str) -> list[BotReply]:
         channel=turn.message.channel,
         asked_at=asked_at,
     )
-    pipe = rt.redis.pipeline()
+    pipe = rt.redis.pipeline(transaction=True)  # her key and her shard's set: one slot
     pipe.set(rt.keys.crisis_check(participant), pending.to_json(), ex=check.CHECK_KEEP_SECONDS)
     due = asked_at + check.CHECK_ANSWER_MINUTES * 60
-    pipe.zadd(rt.keys.crisis_checks_due(), {participant: due})
+    pipe.zadd(rt.keys.crisis_checks_due(shard_of(participant)), {participant: due})
     pipe.execute()
     return [BotReply(text=check.question(rt.content, kinds.LINE_CASES[kind]))]
 
 
 def forget_check(rt: Runtime, participant: str) -> None:
-    pipe = rt.redis.pipeline()
+    pipe = rt.redis.pipeline(transaction=True)
     pipe.delete(rt.keys.crisis_check(participant))
-    pipe.zrem(rt.keys.crisis_checks_due(), participant)
+    pipe.zrem(rt.keys.crisis_checks_due(shard_of(participant)), participant)
     pipe.execute()
 
 

@@ -16,7 +16,7 @@ WINDOW_SECONDS = 60
 def count_message(client: redis.Redis, keys: Keys, participant: str) -> int:
     """Count one message of hers in the current minute; returns the count so far."""
     key = keys.sender_rate(participant, int(time.time()) // WINDOW_SECONDS)
-    pipe = client.pipeline()
+    pipe = client.pipeline(transaction=True)
     pipe.incr(key)
     pipe.expire(key, WINDOW_SECONDS * 2)
     return int(pipe.execute()[0])

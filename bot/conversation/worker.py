@@ -95,7 +95,7 @@ class ConversationWorker(MailboxConsumer):
             log.error("dead-lettered an unreadable inbox item: %s", exc)
             return None
         sid = message.message_sid
-        if self.rt.inbox.is_done(sid):
+        if self.rt.inbox.is_done(lease.participant, sid):
             self.rt.inbox.commit(lease, head, sid)
             return None
         try:
@@ -158,7 +158,9 @@ class ConversationWorker(MailboxConsumer):
         for_a_person = state.ticket is not None or asks_for_a_person
         urgent = any(r.handoff == URGENT for r in replies)
         replies = self.act_on_handoff_signals(participant, message, replies)
-        if urgent and self.rt.redis.exists(self.rt.keys.seen_message(self.early_id(message))):
+        if urgent and self.rt.redis.exists(
+            self.rt.keys.seen_message(participant, self.early_id(message))
+        ):
             replies = []  # her lines went ahead on an earlier attempt (send_early)
         self.remember_options(self.rt.keys.menu_options(participant), replies)
         outbound = [

@@ -99,6 +99,11 @@ class Settings:
     public_base_url: str = "http://127.0.0.1:5000"
     port: int = 5000
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # REDIS_URL names one node of a Redis Cluster (the client finds the rest).
+    redis_cluster: bool = False
+    # Rasa's tracker and lock stores do not speak Cluster: with REDIS_CLUSTER they need a
+    # plain Redis of their own; otherwise they share REDIS_URL.
+    rasa_redis_url: str = ""
     redis_prefix: str = "almas"
     database_url: str = ""
     rasa_url: str = "http://127.0.0.1:5005"
@@ -174,6 +179,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "PUBLIC_BASE_URL": ("public_base_url", _url),
     "REDIS_URL": ("redis_url", _text),
     "REDIS_PREFIX": ("redis_prefix", _text),
+    "REDIS_CLUSTER": ("redis_cluster", _bool),
+    "RASA_REDIS_URL": ("rasa_redis_url", _text),
     "DATABASE_URL": ("database_url", _text),
     "RASA_URL": ("rasa_url", _url),
     "ACTION_SERVER_URL": ("action_server_url", _url),
@@ -246,6 +253,12 @@ def load_settings(
     values.setdefault("public_base_url", f"http://127.0.0.1:{port}")
     values.setdefault("nlg_url", f"http://127.0.0.1:{port}/nlg")
     values.setdefault("database_url", DEFAULT_DATABASE_URL)
+    if values.get("redis_cluster") and not values.get("rasa_redis_url"):
+        raise SettingsError(
+            "REDIS_CLUSTER=true needs RASA_REDIS_URL: Rasa's tracker store does not speak "
+            "Redis Cluster, so it needs a plain Redis (redis://host:port/db)"
+        )
+    values.setdefault("rasa_redis_url", values.get("redis_url", Settings.redis_url))
     if values.get("proactive_limits") is False and mode != DEVELOPMENT:
         raise SettingsError("PROACTIVE_LIMITS=false is for development only (Ley 2300 de 2023)")
     return Settings(env=mode, port=port, filled_in=tuple(filled), **values)  # type: ignore[arg-type]

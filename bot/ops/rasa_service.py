@@ -83,7 +83,7 @@ def tracker_key_prefix(settings: Settings) -> str:
 
 def endpoints_config(settings: Settings) -> dict:
     """Rasa's endpoints.yml: tracker and lock store in our Redis, actions, NLG from the app."""
-    redis_url = urlparse(settings.redis_url)
+    redis_url = urlparse(settings.rasa_redis_url)
     db = int((redis_url.path or "/0").lstrip("/") or 0)
     redis_common = {
         "url": redis_url.hostname or "127.0.0.1",

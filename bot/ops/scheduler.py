@@ -21,6 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.content.i18n import TIMEZONE
 from bot.conversation.crisis.unanswered import hand_over_unanswered_checks
+from bot.handoff.recovery import restore_line
 from bot.handoff.rules import requeue_expired_claims
 from bot.privacy.retention import purge_expired
 from bot.reminders.job import send_due_reminders
@@ -30,6 +31,7 @@ PURGE_EVERY_MINUTES = 60
 REMINDERS_EVERY_MINUTES = 15
 CRISIS_CHECKS_EVERY_SECONDS = 60
 EXPIRED_CLAIMS_EVERY_SECONDS = 30
+RESTORE_LINE_EVERY_SECONDS = 60
 
 
 # Each job: what runs, and every how many seconds. Each runs once at start, then on its
@@ -39,6 +41,7 @@ JOBS: tuple[tuple[str, Callable[[Runtime], object], int], ...] = (
     ("scholarship_reminders", send_due_reminders, REMINDERS_EVERY_MINUTES * 60),
     ("unanswered_crisis_checks", hand_over_unanswered_checks, CRISIS_CHECKS_EVERY_SECONDS),
     ("expired_case_worker_claims", requeue_expired_claims, EXPIRED_CLAIMS_EVERY_SECONDS),
+    ("handoff_line_matches_sql", restore_line, RESTORE_LINE_EVERY_SECONDS),
 )
 
 

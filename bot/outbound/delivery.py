@@ -74,7 +74,7 @@ def _entry_from_row(row: Message, to: str) -> OutboundMessage:
 # -- Redis notes the outbox relies on ---------------------------------------------------------
 def note_callback(rt: Runtime, report: StatusReport) -> None:
     key = rt.keys.outbox_callbacks(report.outbox_id)
-    pipe = rt.redis.pipeline()
+    pipe = rt.redis.pipeline(transaction=True)
     pipe.hsetnx(key, SID_FIELD, report.message_sid)
     pipe.hset(key, report.status, "" if report.error_code is None else str(report.error_code))
     pipe.expire(key, MARKER_SECONDS)
@@ -108,15 +108,15 @@ def apply_noted_callbacks(rt: Runtime, message: OutboundMessage) -> None:
         update_outbound_status(rt.sessions, status, note.sid, message.id, code)
 
 
-def sent(rt: Runtime, outbox_id: str, twilio_sid: str) -> CallbackNote | None:
+def sent(rt: Runtime, message: OutboundMessage, twilio_sid: str) -> CallbackNote | None:
     """After Twilio took an entry: its SID is owned by it, it is no longer uncertain; returns
     the callbacks noted so far (one round trip: this runs for every message)."""
     pipe = rt.redis.pipeline(transaction=False)
-    pipe.set(rt.keys.outbox_sid_owner(twilio_sid), outbox_id, ex=MARKER_SECONDS)
-    pipe.delete(rt.keys.outbox_uncertain(outbox_id))
-    pipe.exists(rt.keys.outbox_callbacks(outbox_id))
+    pipe.set(rt.keys.outbox_sid_owner(twilio_sid), message.id, ex=MARKER_SECONDS)
+    pipe.delete(rt.keys.outbox_uncertain(message.participant, message.id))
+    pipe.exists(rt.keys.outbox_callbacks(message.id))
     _, _, noted = pipe.execute()
-    return callbacks_for(rt, outbox_id) if noted else None
+    return callbacks_for(rt, message.id) if noted else None
 
 
 def sid_taken_by_other(rt: Runtime, twilio_sid: str, outbox_id: str) -> bool:
@@ -124,20 +124,18 @@ def sid_taken_by_other(rt: Runtime, twilio_sid: str, outbox_id: str) -> bool:
     return owner is not None and owner != outbox_id
 
 
-def mark_uncertain(rt: Runtime, outbox_id: str, attempt_started: float) -> None:
-    """Keep the start of the FIRST ambiguous attempt: any of them may have created it."""
-    rt.redis.set(
-        rt.keys.outbox_uncertain(outbox_id), repr(attempt_started), nx=True, ex=MARKER_SECONDS
-    )
+def uncertain_key(rt: Runtime, message: OutboundMessage) -> str:
+    """The marker of an attempt to send this entry (written before every send)."""
+    return rt.keys.outbox_uncertain(message.participant, message.id)
 
 
-def uncertain_since(rt: Runtime, outbox_id: str) -> datetime | None:
-    raw = rt.redis.get(rt.keys.outbox_uncertain(outbox_id))
+def uncertain_since(rt: Runtime, message: OutboundMessage) -> datetime | None:
+    raw = rt.redis.get(uncertain_key(rt, message))
     return None if raw is None else datetime.fromtimestamp(float(raw), UTC)
 
 
-def clear_uncertain(rt: Runtime, outbox_id: str) -> None:
-    rt.redis.delete(rt.keys.outbox_uncertain(outbox_id))
+def clear_uncertain(rt: Runtime, message: OutboundMessage) -> None:
+    rt.redis.delete(uncertain_key(rt, message))
 
 
 def settle_remaining(rt: Runtime, since: datetime) -> float:
@@ -151,7 +149,7 @@ def keep_for_retry(rt: Runtime, message: OutboundMessage) -> None:
     if not message.record:
         return  # not in the transcript, so never shown for a retry
     key = rt.keys.outbox_failed(message.participant)
-    pipe = rt.redis.pipeline()
+    pipe = rt.redis.pipeline(transaction=True)
     pipe.hset(key, message.id, message.to_json())
     # NX: the oldest failure sets the clock; later ones must not keep the hash alive forever.
     pipe.expire(key, FAILED_KEEP_SECONDS, nx=True)

@@ -71,7 +71,7 @@ class OutboxSender(MailboxConsumer):
     def handle(self, lease: Lease, head: str) -> float | None:
         """Send her oldest entry. None: go on; a number: wait that long before retrying."""
         message = OutboundMessage.from_json(head)
-        if self.rt.outbox.is_done(message.id):
+        if self.rt.outbox.is_done(lease.participant, message.id):
             self.rt.outbox.commit(lease, head, message.id)
             return None
         settled, retry_after = self._reconcile(lease, head, message)
@@ -94,7 +94,7 @@ class OutboxSender(MailboxConsumer):
         # still ours: a sender that lost her lease (paused, clock skew) never calls Twilio for
         # her, and whoever holds her after a crash here reconciles before sending again.
         noted = self.rt.outbox.mark_attempt(
-            lease, head, self.rt.keys.outbox_uncertain(message.id), repr(started),
+            lease, head, delivery.uncertain_key(self.rt, message), repr(started),
             delivery.MARKER_SECONDS,
         )  # fmt: skip
         if noted == LOST:
@@ -104,7 +104,7 @@ class OutboxSender(MailboxConsumer):
             result = self.gateway.send(message)
         except SendFailed as exc:
             if not exc.ambiguous and noted == NOTED_NOW:
-                delivery.clear_uncertain(self.rt, message.id)  # Twilio surely has nothing
+                delivery.clear_uncertain(self.rt, message)  # Twilio surely has nothing
             return self.failed(lease, head, message, exc)
         if not self._sent(lease, head, message, result):
             return STOP
@@ -125,7 +125,7 @@ class OutboxSender(MailboxConsumer):
             )  # fmt: skip
             log.warning("%s reached Twilio as %s after her lease was lost", message.id, result.sid)
             return False
-        early = delivery.sent(self.rt, message.id, result.sid)
+        early = delivery.sent(self.rt, message, result.sid)
         self._record(message, result.status, twilio_sid=result.sid)
         if early is not None and message.record:
             self._apply_early_callbacks(message)
@@ -146,7 +146,7 @@ class OutboxSender(MailboxConsumer):
     ) -> tuple[bool, float | None]:
         """An earlier attempt may have reached Twilio: find out before sending (see the module
         docstring). (True, delay): settled here, return delay; (False, _): send it now."""
-        since = delivery.uncertain_since(self.rt, message.id)
+        since = delivery.uncertain_since(self.rt, message)
         if since is None:
             return False, None
         note = delivery.callbacks_for(self.rt, message.id)
@@ -161,7 +161,7 @@ class OutboxSender(MailboxConsumer):
             except SendFailed as exc:
                 return True, self.failed(lease, head, message, exc)
         if found is None:
-            delivery.clear_uncertain(self.rt, message.id)
+            delivery.clear_uncertain(self.rt, message)
             log.warning("%s: Twilio has no trace of the uncertain send; sending again", message.id)
             return False, None
         if not self._sent(lease, head, message, found):
@@ -210,7 +210,7 @@ class OutboxSender(MailboxConsumer):
             return None
         log.warning("send of %s failed (attempt %s), will retry: %s", message.id, attempts, exc)
         delay = backoff_seconds(max(attempts, 1))
-        if delivery.uncertain_since(self.rt, message.id) is not None:
+        if delivery.uncertain_since(self.rt, message) is not None:
             # Ask Twilio's list only once it had time to show the message.
             delay = max(delay, self.settings.outbox_reconcile_wait_seconds)
         return delay

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from bot.core.keys import shard_of
 from bot.store.participants import erase_participant, record_erasure, ticket_ids_of
 
 if TYPE_CHECKING:
@@ -28,13 +29,15 @@ def erase_everything(rt: Runtime, participant: str) -> dict[str, int]:
     tracker = rt.keys.rasa_tracker(participant)
     others = [k for k in rt.keys.participant_keys(participant) if k != tracker]
     removed["redis_keys"] = int(rt.redis.delete(*others))
-    removed["rasa_tracker"] = int(rt.redis.delete(tracker))
+    removed["rasa_tracker"] = int(rt.rasa_redis.delete(tracker))
     # Her messages set aside for a person (inbox) and replies that failed (outbox).
     removed["dead_letters"] = sum(
         len(q.drop_deadletters(participant=participant)) for q in (rt.inbox, rt.outbox)
     )
     # Shared sets with her id as a member (bot/core/keys.py says which).
-    removed["redis_members"] = int(rt.redis.zrem(rt.keys.crisis_checks_due(), participant))
+    removed["redis_members"] = int(
+        rt.redis.zrem(rt.keys.crisis_checks_due(shard_of(participant)), participant)
+    )
     # Nothing of hers may come back: replies still queued for her are delivered, not stored.
     rt.redis.set(rt.keys.erased(participant), "1", ex=ERASED_MARK_SECONDS)
     record_erasure(rt.sessions, removed)

@@ -4,7 +4,11 @@ that estimate her wait.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import (
+    func,
     select,
 )
 from sqlalchemy.orm import (
@@ -12,7 +16,7 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 
-from bot.store.models import HandoffEvent, HandoffNote, HandoffRating, as_utc
+from bot.store.models import HandoffEvent, HandoffNote, HandoffRating, Message, as_utc
 
 
 def record_handoff_events(
@@ -99,4 +103,60 @@ def handoff_events(sessions: sessionmaker[Session], participant_id: str) -> list
                 .where(HandoffEvent.participant_id == participant_id)
                 .order_by(HandoffEvent.id)
             )
+        )
+
+
+@dataclass(frozen=True)
+class OpenInHistory:
+    """A ticket the history says is still open (its latest transition is not a closing one)."""
+
+    ticket_id: str
+    participant_id: str
+    priority: str
+    status: str
+    joined_at: datetime  # when it first waited
+    last_at: datetime
+
+
+def open_tickets_in_history(
+    sessions: sessionmaker[Session], closing: set[str], since: datetime
+) -> list[OpenInHistory]:
+    """Tickets with a transition after `since` whose latest transition is not in `closing`."""
+    with sessions() as session:
+        latest = (
+            select(HandoffEvent.ticket_id, func.max(HandoffEvent.id).label("last_id"))
+            .group_by(HandoffEvent.ticket_id)
+            .subquery()
+        )
+        rows = session.execute(
+            select(HandoffEvent)
+            .join(latest, HandoffEvent.id == latest.c.last_id)
+            .where(HandoffEvent.at >= since, HandoffEvent.status.not_in(closing))
+        ).scalars()
+        found = []
+        for row in rows:
+            joined = session.scalar(
+                select(func.min(HandoffEvent.at)).where(HandoffEvent.ticket_id == row.ticket_id)
+            )
+            found.append(
+                OpenInHistory(
+                    ticket_id=row.ticket_id,
+                    participant_id=row.participant_id,
+                    priority=row.priority,
+                    status=row.status,
+                    joined_at=as_utc(joined or row.at),
+                    last_at=as_utc(row.at),
+                )
+            )
+        return found
+
+
+def last_channel(sessions: sessionmaker[Session], participant_id: str) -> str | None:
+    """The channel of her latest message in the transcript, if any."""
+    with sessions() as session:
+        return session.scalar(
+            select(Message.channel)
+            .where(Message.participant_id == participant_id)
+            .order_by(Message.id.desc())
+            .limit(1)
         )

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from bot.core.keys import shard_of
 from bot.ops.cli import main
 from bot.runtime import Runtime
 from tests.support.environment import base_environment
@@ -238,7 +239,7 @@ def test_deadletters_replay_puts_them_back_in_line_with_attempts_forgotten(
     assert result.exit_code == 0 and "1 dead letter(s) put back" in result.output
     assert runtime.inbox.deadletters() == []
     assert runtime.inbox.pending("p_dead") == ['{"message_sid": "SMx"}']
-    assert runtime.redis.hget(runtime.keys.attempts("inbox"), "SMx") is None
+    assert runtime.redis.hget(runtime.keys.attempts("inbox", shard_of("p_dead")), "SMx") is None
 
 
 def test_deadletters_purge_deletes_only_old_ones(runtime: Runtime) -> None:

@@ -9,6 +9,7 @@ import time
 import pytest
 
 import webhooks.console as console_module
+from bot.core.keys import ticket_shard
 from bot.core.messages import OutboundMessage
 from bot.runtime import Runtime
 from tests.support.casework import console_account, console_ticket, csrf, login, new_client
@@ -133,7 +134,7 @@ def test_the_open_ticket_page_keeps_the_lease_while_she_is_answered(  # type: ig
     client.post("/console/claim", data={"csrf": token})
     page = client.get(f"/console/tickets/{ticket.id}").get_data(as_text=True)
     assert f"/console/tickets/{ticket.id}/lease" in page  # the page's heartbeat
-    leases = runtime.keys.handoff_leases()
+    leases = runtime.keys.handoff_leases(ticket_shard(ticket.id))
     runtime.redis.zadd(leases, {ticket.id: 1})  # as if the lease were about to end
     kept = client.post(f"/console/tickets/{ticket.id}/lease", data={"csrf": token})
     assert kept.status_code == 204

@@ -15,11 +15,15 @@ from bot.conversation.crisis import check, kinds
 from bot.conversation.crisis.assess import CERTAIN, NONE, POSSIBLE, Danger
 from bot.conversation.crisis.unanswered import hand_over_unanswered_checks
 from bot.conversation.worker import ConversationWorker
+from bot.core.keys import shard_of
 from bot.core.messages import CRISIS_CHECK_SIGNAL, BotReply
 from bot.privacy.erasure import erase_everything
 from bot.runtime import Runtime
 from bot.store.transcript import transcript
 from tests.support.worker import ScriptedRasa, outbox_bodies, she_writes, work
+
+# Redis-facing: also on a local Redis Cluster (issue 13, item 12).
+pytestmark = pytest.mark.cluster_too
 
 POSSIBLE_TEXT = "ando con miedo de volver a la casa"
 CERTAIN_TEXT = "mi marido me pega"
@@ -184,7 +188,7 @@ def test_erasure_forgets_a_pending_check(runtime: Runtime, her: str) -> None:
     work(ConversationWorker(runtime, ScriptedRasa(MENU)))
     erase_everything(runtime, pid)
     assert not runtime.redis.exists(runtime.keys.crisis_check(pid))
-    assert runtime.redis.zscore(runtime.keys.crisis_checks_due(), pid) is None
+    assert runtime.redis.zscore(runtime.keys.crisis_checks_due(shard_of(pid)), pid) is None
 
 
 def test_no_me_escribas_stops_first_contact_keeps_her_ticket_and_case_workers_see_it(

@@ -9,9 +9,13 @@ from collections import Counter
 
 import pytest
 
+from bot.core.keys import new_ticket_id, ticket_shard
 from bot.handoff.queue import NORMAL, URGENT, HandoffQueue, Ticket
-from bot.runtime import Runtime
+from bot.runtime import Runtime, connect_redis
 from bot.store.handoff import handoff_events
+
+# Redis-facing: also on a local Redis Cluster (issue 13, item 12).
+pytestmark = pytest.mark.cluster_too
 
 
 @pytest.fixture
@@ -33,6 +37,7 @@ def open_ticket(queue: HandoffQueue, who: str, priority: str = NORMAL):  # type:
 def test_urgent_before_normal_and_first_come_first_served_within_a_level(
     queue: HandoffQueue,
 ) -> None:
+
     for who, priority in [("ana", NORMAL), ("bea", NORMAL), ("cris", URGENT), ("dora", URGENT)]:
         open_ticket(queue, who, priority)
     order = [queue.claim("cw1", 60).participant for _ in range(4)]  # type: ignore[union-attr]
@@ -133,11 +138,7 @@ def test_leaving_the_line_abandons_the_ticket(queue: HandoffQueue, runtime: Runt
 def test_state_survives_a_new_connection(queue: HandoffQueue, runtime: Runtime) -> None:
     """Everything is in Redis and SQL: a restarted process sees the same line."""
     ticket = open_ticket(queue, "ana")
-    import redis as redis_lib
-
-    fresh = HandoffQueue(
-        redis_lib.Redis.from_url(runtime.settings.redis_url), runtime.keys, runtime.sessions
-    )
+    fresh = HandoffQueue(connect_redis(runtime.settings), runtime.keys, runtime.sessions)
     assert fresh.position(ticket.id) == 1
     assert fresh.claim("cw1", 60).id == ticket.id  # type: ignore[union-attr]
 
@@ -146,12 +147,13 @@ def test_a_waiting_id_whose_ticket_is_gone_is_dropped_and_the_next_is_claimed(
     queue: HandoffQueue, runtime: Runtime
 ) -> None:
     """Issue 13, defect 5: claim raised KeyError on a ticket hash that was evicted."""
-    runtime.redis.zadd(runtime.keys.handoff_queue(), {"t_evicted": 0})
+    evicted = new_ticket_id("p_gone")
+    runtime.redis.zadd(runtime.keys.handoff_queue(ticket_shard(evicted)), {evicted: 0})
     real = queue.open("p_real", "sms", "credit", "pregunta")
     claimed = queue.claim("ana@almas.example.org", 60)
     assert claimed is not None and claimed.id == real.id
-    assert runtime.redis.zscore(runtime.keys.handoff_queue(), "t_evicted") is None
-    assert not runtime.redis.exists(runtime.keys.handoff_ticket("t_evicted"))
+    assert runtime.redis.zscore(runtime.keys.handoff_queue(ticket_shard(evicted)), evicted) is None
+    assert not runtime.redis.exists(runtime.keys.handoff_ticket(evicted))
 
 
 def test_an_expired_lease_whose_ticket_is_gone_is_dropped_whole(
@@ -159,11 +161,13 @@ def test_an_expired_lease_whose_ticket_is_gone_is_dropped_whole(
 ) -> None:
     """_EXPIRE failed halfway on a ticket whose hash is gone but for what a claim wrote into it
     (the lease removed, the error raised, every other expired ticket left claimed)."""
-    runtime.redis.zadd(runtime.keys.handoff_leases(), {"t_evicted": 1})
-    runtime.redis.hset(runtime.keys.handoff_ticket("t_evicted"), mapping={"status": "claimed"})
+    evicted = new_ticket_id("p_claimed")  # in the same shard as her ticket
+    leases = runtime.keys.handoff_leases(ticket_shard(evicted))
+    runtime.redis.zadd(leases, {evicted: 1})
+    runtime.redis.hset(runtime.keys.handoff_ticket(evicted), mapping={"status": "claimed"})
     ticket = queue.open("p_claimed", "sms", "credit", "pregunta")
     assert queue.claim("ana@almas.example.org", 0.01) is not None
     time.sleep(0.05)
     assert queue.expire_leases() == [ticket.id]
-    assert runtime.redis.zscore(runtime.keys.handoff_leases(), "t_evicted") is None
+    assert runtime.redis.zscore(leases, evicted) is None
     assert [t.id for t in queue.waiting()] == [ticket.id]

@@ -7,8 +7,19 @@ from __future__ import annotations
 import inspect
 
 import pytest
+import redis
+from redis.crc import key_slot
 
-from bot.core.keys import NOT_ERASED_AS_KEYS, Keys, per_participant
+from bot.core.keys import (
+    INBOX,
+    NOT_ERASED_AS_KEYS,
+    OUTBOX,
+    Keys,
+    all_shards,
+    new_ticket_id,
+    per_participant,
+    shard_of,
+)
 from bot.privacy.erasure import erase_everything
 from bot.runtime import Runtime
 from bot.store.models import (
@@ -18,6 +29,9 @@ from bot.store.models import (
     Base,
     Participant,
 )
+
+# Redis-facing: also on a local Redis Cluster (issue 13, item 12).
+pytestmark = pytest.mark.cluster_too
 
 PARTICIPANT_ARGUMENTS = {"participant", "sender"}
 
@@ -54,12 +68,56 @@ def test_the_registry_check_catches_a_new_unregistered_key() -> None:
 def test_erasure_deletes_every_registered_key_of_hers_and_nobody_elses(runtime: Runtime) -> None:
     keys = runtime.keys
     hers, other = "p_her", "p_other"
+    def store(key: str) -> redis.Redis:  # Rasa's trackers live in Rasa's Redis
+        tracker = key.startswith(keys.rasa_tracker_prefix() + ":")
+        return runtime.rasa_redis if tracker else runtime.redis  # type: ignore[return-value]
+
     for key in keys.participant_keys(hers) + keys.participant_keys(other):
-        runtime.redis.set(key, "x")
+        store(key).set(key, "x")
     assert len(keys.participant_keys(hers)) >= 12
     erase_everything(runtime, hers)
-    assert [k for k in keys.participant_keys(hers) if runtime.redis.exists(k)] == []
-    assert all(runtime.redis.exists(k) for k in keys.participant_keys(other))
+    assert [k for k in keys.participant_keys(hers) if store(k).exists(k)] == []
+    assert all(store(k).exists(k) for k in keys.participant_keys(other))
+    runtime.rasa_redis.delete(keys.rasa_tracker(other))
+
+
+def test_all_of_her_keys_and_her_shards_queues_share_one_hash_slot() -> None:
+    """Issue 13, item 10: every script and MULTI touches one slot, so Redis Cluster runs it."""
+    keys = Keys("almas")
+    for her in ("p_" + "a" * 32, "p_0123456789abcdef0123456789abcdef", "staff_ops"):
+        shard = shard_of(her)
+        ticket = new_ticket_id(her)
+        hers = [k for k in keys.participant_keys(her) if k != keys.rasa_tracker(her)]
+        hers += [
+            keys.seen_message(her, "SM1"),
+            keys.done(INBOX, her, "SM1"),
+            keys.outbox_uncertain(her, "out_1"),
+            keys.erased(her),
+            keys.sender_rate(her, 1),
+            keys.mailbox(INBOX, her),
+            keys.mailbox(OUTBOX, her),
+            keys.proactive_held(her),
+            keys.handoff_ticket(ticket),
+            keys.handoff_nudged(ticket),
+            keys.handoff_attachments(ticket),
+        ]
+        hers += [
+            method(queue, shard)
+            for queue in (INBOX, OUTBOX)
+            for method in (keys.ready, keys.active, keys.lease_tokens, keys.attempts,
+                           keys.deadletters)
+        ]  # fmt: skip
+        hers += [keys.handoff_queue(shard), keys.handoff_leases(shard)]
+        hers += [keys.crisis_checks_due(shard)]
+        assert {key_slot(k.encode()) for k in hers} == {key_slot(hers[0].encode())}, her
+
+
+def test_the_shards_spread_over_the_slots_of_a_three_master_cluster() -> None:
+    slots = {key_slot(Keys("almas").ready(INBOX, s).encode()) for s in all_shards()}
+    assert len(slots) == len(all_shards())
+    # redis-cli --cluster create gives three masters 0-5460, 5461-10922, 10923-16383.
+    masters = {0 if s <= 5460 else 1 if s <= 10922 else 2 for s in slots}
+    assert masters == {0, 1, 2}
 
 
 @pytest.mark.parametrize("model", [m.class_ for m in Base.registry.mappers], ids=str)

@@ -5,8 +5,13 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from bot.queue.mailbox import DEAD, MailboxQueue
 from bot.runtime import Runtime
+
+# Redis-facing: also on a local Redis Cluster (issue 13, item 12).
+pytestmark = pytest.mark.cluster_too
 
 
 def drain(queue: MailboxQueue, lease_seconds: float = 5.0) -> list[tuple[str, str]]:
@@ -76,7 +81,7 @@ def test_commit_moves_outputs_to_the_output_queue_atomically(runtime: Runtime) -
     assert lease is not None
     assert runtime.inbox.commit(lease, "question", "SM1", ["a1", "a2"], runtime.outbox)
     assert runtime.inbox.pending("ana") == []
-    assert runtime.inbox.is_done("SM1")
+    assert runtime.inbox.is_done("ana", "SM1")
     assert runtime.outbox.pending("ana") == ["a1", "a2"]
     assert drain(runtime.outbox) == [("ana", "a1"), ("ana", "a2")]
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 from bot.channels.twilio.send import TwilioGateway
+from bot.core.keys import shard_of
 from bot.core.messages import OutboundMessage
 from bot.core.settings import load_settings
 from bot.outbound.delivery import uncertain_since
@@ -23,7 +24,11 @@ from bot.store.transcript import outbound_message, transcript
 from tests.support.environment import AUTH_TOKEN, base_environment
 from tests.support.twilio_endpoint import Fault, TwilioEndpoint
 from tests.support.twilio_payloads import sign
+from tests.support.worker import make_due
 from webhooks.app import create_app
+
+# Redis-facing: also on a local Redis Cluster (issue 13, item 12).
+pytestmark = pytest.mark.cluster_too
 
 SHE = "p_outbox"
 CLIENT_TIMEOUT = 0.5  # seconds: the sender gives up on Twilio's answer after this
@@ -65,11 +70,14 @@ def run_until_idle(sender: OutboxSender, rounds: int = 50) -> None:
         sender.work_on(lease)
 
 
+def expire_lease(runtime: Runtime, participant: str) -> None:
+    """As if her sender had stopped renewing its lease long ago."""
+    runtime.redis.zadd(runtime.keys.active("outbox", shard_of(participant)), {participant: 0})
+
+
 def retry_now(runtime: Runtime) -> None:
     """Make delayed retries due at once (the backoff itself is tested elsewhere)."""
-    ready = runtime.keys.ready("outbox")
-    for member in runtime.redis.zrange(ready, 0, -1):
-        runtime.redis.zadd(ready, {member: 0})
+    make_due(runtime, "outbox")
 
 
 def test_replies_go_out_in_order_from_the_channels_sender(
@@ -212,7 +220,7 @@ def test_accepted_then_timed_out_is_found_at_twilio_and_not_sent_again(
     twilio.inject(Fault.late_answer(LATE))
     first, _ = queue(runtime, number, "primero", "segundo")
     run_until_idle(sender)
-    assert uncertain_since(runtime, first.id) is not None  # no answer: maybe sent, maybe not
+    assert uncertain_since(runtime, first) is not None  # no answer: maybe sent, maybe not
     assert runtime.outbox.pending(SHE) != []
     lists_before = twilio.list_requests
     drain_with_retries(sender, runtime)
@@ -221,7 +229,7 @@ def test_accepted_then_timed_out_is_found_at_twilio_and_not_sent_again(
     assert twilio.list_requests > lists_before  # it looked in Twilio's list
     row = outbound_message(runtime.sessions, first.id)
     assert row.twilio_sid == sent[0].sid  # committed with the SID Twilio gave it
-    assert uncertain_since(runtime, first.id) is None
+    assert uncertain_since(runtime, first) is None
 
 
 def test_timeout_before_twilio_created_it_sends_it_again_once(
@@ -342,7 +350,7 @@ def test_a_sender_that_lost_her_lease_never_calls_twilio_for_her(
     assert stale is not None
     head = runtime.outbox.peek(SHE)
     # Paused past its lease (GC, VM stall): another sender takes her.
-    runtime.redis.zadd(runtime.keys.active("outbox"), {SHE: 0})
+    expire_lease(runtime, SHE)
     fresh = runtime.outbox.claim(5)
     assert fresh is not None and fresh.token != stale.token
     requests_before = twilio.requests
@@ -363,14 +371,14 @@ def test_a_sender_that_lost_her_lease_while_twilio_answered_does_not_resend_it(
 
     def send_then_lose_her(message):  # type: ignore[no-untyped-def]
         result = original_send(message)
-        runtime.redis.zadd(runtime.keys.active("outbox"), {SHE: 0})  # her lease expires…
+        expire_lease(runtime, SHE)  # her lease expires…
         runtime.outbox.claim(5)  # …and another sender takes her meanwhile
         return result
 
     monkeypatch.setattr(sender.gateway, "send", send_then_lose_her)
     sender.work_on(stale)  # sends "hola" once, cannot commit, stops
     monkeypatch.setattr(sender.gateway, "send", original_send)
-    runtime.redis.zadd(runtime.keys.active("outbox"), {SHE: 0})  # the new holder "dies" too
+    expire_lease(runtime, SHE)  # the new holder "dies" too
     drain_with_retries(sender, runtime)
     assert [s.body for s in twilio.to(number)] == ["hola", "¿sigues ahí?"]  # once each
 
@@ -390,7 +398,7 @@ def test_a_crash_after_twilio_accepted_before_the_commit_is_not_sent_twice(
     with pytest.raises(SystemExit):
         sender.handle(lease, runtime.outbox.peek(SHE))
     monkeypatch.undo()
-    runtime.redis.zadd(runtime.keys.active("outbox"), {SHE: 0})  # the dead sender's lease ends
+    expire_lease(runtime, SHE)  # the dead sender's lease ends
     drain_with_retries(OutboxSender(runtime), runtime)
     assert [s.body for s in twilio.to(number)] == ["hola"]  # reconciled, not sent again
     assert runtime.outbox.pending(SHE) == []

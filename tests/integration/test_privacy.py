@@ -29,7 +29,16 @@ from bot.store.participants import consent_version, erasure_audit, is_opted_out,
 from bot.store.reminders import subscribe_reminders
 from bot.store.transcript import record_inbound, transcript
 from tests.support.twilio_payloads import SMS_HOLA
-from tests.support.worker import ScriptedRasa, outbox_bodies, she_writes, work
+from tests.support.worker import (
+    ScriptedRasa,
+    outbox_bodies,
+    she_writes,
+    staff_mailboxes,
+    work,
+)
+
+# Redis-facing: also on a local Redis Cluster (issue 13, item 12).
+pytestmark = pytest.mark.cluster_too
 
 
 @pytest.fixture
@@ -229,7 +238,7 @@ def test_borrar_mis_datos_erases_her_everywhere_after_confirmation(
     subscribe_reminders(runtime.sessions, pid, ["beca-sena"])
     audits_before = len(erasure_audit(runtime.sessions))
     tracker = Keys(runtime.settings.redis_prefix).rasa_tracker(pid)
-    runtime.redis.set(tracker, "{}")  # what Rasa keeps (the stack test uses the real one)
+    runtime.rasa_redis.set(tracker, "{}")  # what Rasa keeps (the stack test uses the real one)
     she_writes(runtime, "BORRAR MIS DATOS", sid(), sender=her)
     work(worker)
     assert texts(runtime, pid)[-1] == runtime.content.system_text("erase_confirm")
@@ -244,7 +253,7 @@ def test_borrar_mis_datos_erases_her_everywhere_after_confirmation(
             == []
         )
     assert runtime.handoff.open_ticket(pid) is None and runtime.handoff.get(ticket.id) is None
-    assert not runtime.redis.exists(tracker)
+    assert not runtime.rasa_redis.exists(tracker)
     # Only erasure's own mark stays (no data, a week): replies still queued are not stored.
     assert [k for k in redis_keys_about(runtime, pid) if ":outbox:" not in k] == [
         runtime.keys.erased(pid)
@@ -313,7 +322,7 @@ def test_an_urgent_ticket_alerts_supervisors_without_personal_data(
     work(ConversationWorker(runtime, ScriptedRasa([BotReply("x")])))
     [urgent] = [t for t in runtime.handoff.waiting() if t.priority == "urgent"]
     assert urgent.topic == "emergency:suicide_selfharm"  # what the console's banner shows
-    staff = [k for k in runtime.redis.scan_iter(runtime.keys.mailbox("outbox", "staff_*"))]
+    staff = staff_mailboxes(runtime)
     [raw] = runtime.redis.lrange(staff[0], 0, -1)
     message = OutboundMessage.from_json(raw)
     assert message.to == "whatsapp:+15550009999" and "URGENTE" in message.body

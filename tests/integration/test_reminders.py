@@ -20,7 +20,7 @@ from sqlalchemy import update
 
 from bot.content.i18n import TIMEZONE, long_date
 from bot.content.store import ContentStore
-from bot.core.keys import OUTBOX
+from bot.core.keys import OUTBOX, shard_of
 from bot.core.messages import OutboundMessage
 from bot.core.settings import SettingsError, load_settings
 from bot.outbound import proactive
@@ -43,6 +43,10 @@ from bot.store.reminders import reminder_outcomes, subscribe_reminders
 from bot.store.transcript import record_inbound, transcript
 from tests.support.environment import base_environment
 from tests.support.twilio_endpoint import TwilioEndpoint
+from tests.support.worker import make_due
+
+# Redis-facing: also on a local Redis Cluster (issue 13, item 12).
+pytestmark = pytest.mark.cluster_too
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 SUBSCRIBED_AT = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
@@ -160,9 +164,7 @@ def deliver(sender: OutboxSender, now: datetime, rounds: int = 30) -> None:
     """Run the real sender at fake time `now`: what waits is made due (the mailbox's own
     delays are real time), then everything that may go goes."""
     sender.now = lambda: now  # type: ignore[method-assign]
-    ready = sender.rt.keys.ready(OUTBOX)
-    for member in sender.rt.redis.zrange(ready, 0, -1):
-        sender.rt.redis.zadd(ready, {member: 0})
+    make_due(sender.rt, OUTBOX)
     for _ in range(rounds):
         lease = sender.rt.outbox.claim(5)
         if lease is None:
@@ -312,10 +314,11 @@ def test_the_outbox_holds_a_proactive_message_until_the_allowed_hours(
     deliver(sender, now)
     assert bodies(twilio, her) == []
     # Her proactive mailbox comes back when it may go (the mailbox's delay, no attempts used).
-    due_ms = rt.redis.zscore(rt.keys.ready(OUTBOX), rt.keys.proactive_mailbox(her.pid))
+    ready = rt.keys.ready(OUTBOX, shard_of(her.pid))
+    due_ms = rt.redis.zscore(ready, rt.keys.proactive_mailbox(her.pid))
     expected = time.time() + (allowed_from - now).total_seconds()
     assert due_ms is not None and abs(due_ms / 1000 - expected) < 30
-    assert rt.redis.hget(rt.keys.attempts(OUTBOX), held(rt, her)[0].id) is None
+    assert rt.redis.hget(rt.keys.attempts(OUTBOX, shard_of(her.pid)), held(rt, her)[0].id) is None
     deliver(sender, allowed_from - timedelta(seconds=1))
     assert bodies(twilio, her) == []
     deliver(sender, allowed_from)

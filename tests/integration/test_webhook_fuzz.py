@@ -32,7 +32,7 @@ from werkzeug.wrappers import Request
 
 from bot.channels.twilio.signature import SIGNATURE_HEADER
 from bot.core.identity import participant_id
-from bot.core.keys import INBOX
+from bot.core.keys import INBOX, all_shards
 from bot.runtime import Runtime
 from tests.support.environment import AUTH_TOKEN, delete_prefix
 from tests.support.twilio_payloads import ACCOUNT, SMS_HOLA, WHATSAPP_HOLA
@@ -360,7 +360,8 @@ class Harness:
     redis: redis.Redis
     share: str
     sent: int = 0
-    accepted: dict[str, Accepted] = field(default_factory=dict)
+    # (participant, MessageSid): de-duplication is per participant (bot/core/keys.py).
+    accepted: dict[tuple[str, str], Accepted] = field(default_factory=dict)
     order: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
     @property
@@ -411,37 +412,41 @@ class Harness:
         return self.send(data=fields, signature=sign(url, fields), query=query).status_code
 
     def record_accepted(self, form: MultiDict[str, str]) -> None:
-        """A 200: the message must be queued now, unless its MessageSid was queued before."""
+        """A 200: the message must be queued now, unless its MessageSid was queued before for
+        her (Twilio never gives two messages one SID; the same SID from another sender is not
+        a retry of hers)."""
         sid = sid_of(form)
-        if sid in self.accepted:
-            return
         sender = sender_of(form)
         who = participant_id(self.runtime.settings.participant_id_key, sender)
-        self.accepted[sid] = Accepted(
+        if (who, sid) in self.accepted:
+            return
+        self.accepted[(who, sid)] = Accepted(
             participant=who, sender=sender, text=first(form, "Body"), media=expected_media(form)
         )
         self.order[who].append(sid)
 
     def assert_inbox_holds_exactly_the_accepted_messages(self) -> None:
         keys = self.runtime.keys
-        mailbox_prefix = keys.mailbox(INBOX, "")
+        # Every shard's mailboxes: braces are plain in a SCAN pattern, "??" any shard number.
+        pattern = re.sub(r"\{s\d\d\}", "{s??}", keys.mailbox(INBOX, "")) + "*"
         queued: dict[str, list[dict[str, object]]] = {}
-        for key in self.redis.scan_iter(match=mailbox_prefix + "*", count=1000):
+        for key in self.redis.scan_iter(match=pattern, count=1000):
             items = self.redis.lrange(key, 0, -1)
-            queued[key.removeprefix(mailbox_prefix)] = [json.loads(raw) for raw in items]
+            who = key.rsplit(":", 1)[1]
+            queued[who] = [json.loads(raw) for raw in items]
         queued_sids = {
             who: [item["message_sid"] for item in items] for who, items in queued.items()
         }
         assert queued_sids == dict(self.order), "queued messages differ from those answered 200"
-        for items in queued.values():
+        for who, items in queued.items():
             for item in items:
-                expected = self.accepted[str(item["message_sid"])]
+                expected = self.accepted[(who, str(item["message_sid"]))]
                 assert item["address"] == expected.sender
                 assert item["text"] == expected.text
                 if expected.media is not None:
                     assert item["media"] == expected.media
         # A worker finds a participant through the ready set: one missing there is lost.
-        ready = set(self.redis.zrange(keys.ready(INBOX), 0, -1))
+        ready = {p for s in all_shards() for p in self.redis.zrange(keys.ready(INBOX, s), 0, -1)}
         assert set(queued) <= ready
 
 

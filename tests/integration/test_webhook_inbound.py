@@ -165,7 +165,8 @@ def test_duplicate_message_sid_is_accepted_but_queued_once(client, runtime: Runt
 
 def test_duplicate_window_lasts_at_least_48_hours(client, runtime: Runtime) -> None:
     post_signed(client, runtime, SMS_HOLA)
-    ttl = runtime.redis.ttl(runtime.keys.seen_message(SMS_HOLA["MessageSid"]))
+    her = participant_id(runtime.settings.participant_id_key, SMS_HOLA["From"])
+    ttl = runtime.redis.ttl(runtime.keys.seen_message(her, SMS_HOLA["MessageSid"]))
     assert ttl >= 48 * 3600 - 5
 
 

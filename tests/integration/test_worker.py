@@ -9,9 +9,19 @@ import pytest
 
 from bot.conversation.rasa_client import RasaError, RasaUnavailable
 from bot.conversation.worker import ConversationWorker
+from bot.core.keys import new_ticket_id, shard_of
 from bot.core.messages import BotReply, Button
 from bot.runtime import Runtime
-from tests.support.worker import ScriptedRasa, outbox_bodies, she_writes, work
+from tests.support.worker import (
+    ScriptedRasa,
+    outbox_bodies,
+    she_writes,
+    staff_mailboxes,
+    work,
+)
+
+# Redis-facing: also on a local Redis Cluster (issue 13, item 12).
+pytestmark = pytest.mark.cluster_too
 
 
 @pytest.fixture
@@ -81,7 +91,7 @@ def test_numbered_reply_picks_the_option_she_was_shown(runtime: Runtime) -> None
 
 def test_a_message_already_answered_is_not_answered_again(runtime: Runtime) -> None:
     pid = she_writes(runtime, "hola", "SMdone")
-    runtime.redis.set(runtime.keys.done("inbox", "SMdone"), "1")
+    runtime.redis.set(runtime.keys.done("inbox", pid, "SMdone"), "1")
     rasa = ScriptedRasa([BotReply("no")])
     work(ConversationWorker(runtime, rasa))
     assert rasa.received == []
@@ -284,7 +294,7 @@ def test_a_crisis_message_processed_twice_alerts_supervisors_once(
 
     monkeypatch.setattr(runtime.inbox, "commit", commit)
     work(ConversationWorker(runtime, ScriptedRasa([BotReply("menu")])))
-    staff = list(runtime.redis.scan_iter(runtime.keys.mailbox("outbox", "staff_*")))
+    staff = staff_mailboxes(runtime)
     assert len(runtime.redis.lrange(staff[0], 0, -1)) == 1
     assert runtime.handoff.open_ticket(pid).priority == "urgent"  # type: ignore[union-attr]
 
@@ -314,13 +324,14 @@ def test_a_dangling_ticket_pointer_heals_and_a_crisis_still_gets_lines_and_a_tic
     runtime: Runtime,
 ) -> None:
     pid = she_writes(runtime, "mi marido me pega y me amenaza", "SMdangling", sender="+15550007774")
-    runtime.redis.set(runtime.keys.handoff_open(pid), "t_evicted")  # its hash is gone
-    runtime.redis.zadd(runtime.keys.handoff_queue(), {"t_evicted": 1})
+    evicted = new_ticket_id(pid)
+    runtime.redis.set(runtime.keys.handoff_open(pid), evicted)  # its hash is gone
+    runtime.redis.zadd(runtime.keys.handoff_queue(shard_of(pid)), {evicted: 1})
     work(ConversationWorker(runtime, ScriptedRasa([BotReply("menu")])))
     assert "123" in outbox_bodies(runtime, pid)[0]
     ticket = runtime.handoff.open_ticket(pid)
-    assert ticket is not None and ticket.priority == "urgent" and ticket.id != "t_evicted"
-    assert runtime.redis.zscore(runtime.keys.handoff_queue(), "t_evicted") is None
+    assert ticket is not None and ticket.priority == "urgent" and ticket.id != evicted
+    assert runtime.redis.zscore(runtime.keys.handoff_queue(shard_of(pid)), evicted) is None
     assert runtime.inbox.deadletters() == []
 
 

@@ -3,10 +3,13 @@ worker drained, the replies read back."""
 
 from __future__ import annotations
 
+import re
+
 from bot.channels.twilio.inbound import parse_twilio_form
 from bot.conversation.rasa_client import RasaClient
 from bot.conversation.worker import ConversationWorker
 from bot.core.identity import participant_id
+from bot.core.keys import all_shards
 from bot.core.messages import BotReply, OutboundMessage
 from bot.runtime import Runtime
 from bot.store.participants import record_consent
@@ -50,9 +53,23 @@ def work(worker: ConversationWorker, rounds: int = 20) -> None:
         if lease is None:
             return
         worker.work_on(lease)
-        ready = worker.rt.keys.ready("inbox")
-        for member in worker.rt.redis.zrange(ready, 0, -1):  # make retries due now
-            worker.rt.redis.zadd(ready, {member: 0})
+        make_due(worker.rt, "inbox")  # retries now
+
+
+def make_due(runtime: Runtime, queue: str) -> None:
+    """Make every participant waiting in `queue` (a retry delay, a held message) due now, in
+    every shard."""
+    for shard in all_shards():
+        ready = runtime.keys.ready(queue, shard)
+        for member in runtime.redis.zrange(ready, 0, -1):
+            runtime.redis.zadd(ready, {member: 0})
+
+
+def staff_mailboxes(runtime: Runtime) -> list[str]:
+    """The outbox mailboxes of staff (supervisor alerts), in any shard."""
+    # Braces are plain characters in a SCAN pattern; "??" stands for any shard's number.
+    pattern = re.sub(r"\{s\d\d\}", "{s??}", runtime.keys.mailbox("outbox", "staff_"))
+    return sorted(runtime.redis.scan_iter(pattern + "*"))
 
 
 def outbox_bodies(runtime: Runtime, pid: str) -> list[str]:
