@@ -9,7 +9,17 @@ from flask import Flask
 from bot.core.logs import configure_logging
 from bot.core.settings import Settings, announce, load_settings
 from bot.runtime import Runtime, build_runtime
-from webhooks import api, console, health, nlg, privacy, simulator, twilio_inbound, twilio_status
+from webhooks import (
+    api,
+    console,
+    health,
+    metrics,
+    nlg,
+    privacy,
+    simulator,
+    twilio_inbound,
+    twilio_status,
+)
 from webhooks.console_languages import init_babel
 from webhooks.extensions import init_runtime
 
@@ -41,6 +51,7 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(api.messages_bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(privacy.bp)
+    metrics.register(app, settings)
     if settings.is_development:
         app.register_blueprint(simulator.bp)
         logging.getLogger(__name__).warning(

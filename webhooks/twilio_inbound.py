@@ -7,12 +7,15 @@ then answer 200 with empty TwiML at once: replies go out later through the outbo
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 
 from flask import Blueprint, Response, request
 
 from bot.channels.twilio.inbound import InvalidInbound, parse_twilio_form
 from bot.conversation.ratelimit import count_message
+from bot.core import metrics
+from bot.core.addresses import channel_of
 from bot.core.identity import mask_address, participant_id
 from webhooks.extensions import runtime
 from webhooks.signature import plain, refuse_unsigned
@@ -27,6 +30,15 @@ bp = Blueprint("twilio_inbound", __name__, url_prefix="/twilio")
 
 @bp.post("/messages")
 def receive_message() -> Response:
+    started = time.perf_counter()
+    response = _receive()  # an exception (Redis down) is a 500: Twilio retries, not observed
+    seconds = time.perf_counter() - started
+    channel = channel_of((request.form.get("From") or "").strip())
+    metrics.webhook_acknowledged(channel, response.status_code == 200, seconds)
+    return response
+
+
+def _receive() -> Response:
     rt = runtime()
     settings = rt.settings
     if (refusal := refuse_unsigned(request, settings)) is not None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import requests
 
+from bot.core import metrics
 from bot.core.messages import BotReply, replies_from_rasa
 
 # Our channel (flows/channels.py): messages kept whole, 500 when processing failed.
@@ -20,6 +21,10 @@ class RasaError(RuntimeError):
     """Rasa answered, but with an error: this message may be the problem."""
 
 
+class RasaTimeout(RasaError):
+    """Rasa did not answer in time (handled as any RasaError; timed apart in the metrics)."""
+
+
 class RasaClient:
     def __init__(self, base_url: str, timeout: float = 30.0) -> None:
         self.base_url = base_url.rstrip("/")
@@ -27,6 +32,10 @@ class RasaClient:
         self.http = requests.Session()
 
     def send(self, sender: str, text: str) -> list[BotReply]:
+        with metrics.rasa_call(timeouts=(RasaTimeout,)):
+            return self._send(sender, text)
+
+    def _send(self, sender: str, text: str) -> list[BotReply]:
         try:
             response = self.http.post(
                 f"{self.base_url}{WEBHOOK_PATH}",
@@ -36,7 +45,7 @@ class RasaClient:
         except requests.ConnectionError as exc:
             raise RasaUnavailable(f"Rasa is not reachable at {self.base_url}") from exc
         except requests.Timeout as exc:
-            raise RasaError(f"Rasa did not answer within {self.timeout:.0f} s") from exc
+            raise RasaTimeout(f"Rasa did not answer within {self.timeout:.0f} s") from exc
         # 502/503: a proxy in front of Rasa, or Rasa still loading its model.
         if response.status_code in (502, 503, 504):
             raise RasaUnavailable(f"Rasa answered {response.status_code}")

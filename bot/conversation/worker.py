@@ -21,6 +21,7 @@ from bot.conversation.crisis import kinds
 from bot.conversation.crisis.assess import NO_DANGER, assess
 from bot.conversation.rasa_client import RasaClient, RasaUnavailable
 from bot.conversation.state import load_state
+from bot.core import metrics
 from bot.core.messages import (
     CRISIS_CHECK_SIGNAL,
     ERASE_REQUEST_SIGNAL,
@@ -52,7 +53,6 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
-
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,9 @@ class ConversationWorker(MailboxConsumer):
         try:
             message = InboundMessage.from_json(head)
         except (ValueError, TypeError) as exc:
-            self.rt.inbox.fail(lease, head, _head_id(head), f"unreadable: {exc}", 1, dead_now=True)
+            reason = f"unreadable: {exc}"
+            dead = self.rt.inbox.fail(lease, head, _head_id(head), reason, 1, dead_now=True)
+            self.count_failure(dead)
             log.error("dead-lettered an unreadable inbox item: %s", exc)
             return None
         sid = message.message_sid
@@ -106,6 +108,7 @@ class ConversationWorker(MailboxConsumer):
         except RasaUnavailable as exc:
             # An outage is not the message's fault: it waits, using up no attempts.
             log.warning("Rasa unavailable; message %s waits: %s", sid, exc)
+            metrics.retried(self.queue.name)
             return RASA_OUTAGE_RETRY_SECONDS
         except Exception as exc:
             keep = self.may_keep(lease.participant)
@@ -116,6 +119,7 @@ class ConversationWorker(MailboxConsumer):
                 output_queue=self.rt.outbox,
             )  # fmt: skip
             log.exception("message %s failed (attempt %s)", sid, attempts)
+            self.count_failure(attempts)
             if attempts == DEAD and keep:
                 self.record(lease.participant, message)  # her words stay for a person
             return None if attempts == DEAD else backoff_seconds(max(attempts, 1))
@@ -127,6 +131,7 @@ class ConversationWorker(MailboxConsumer):
                 "lost the lease on a participant while answering %s; another worker has it", sid
             )
             return 0.0
+        metrics.turn_answered()
         if turn.keep:
             if not turn.for_a_person:
                 self.record(lease.participant, message)

@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TWILIO_REAL_API_URL = "https://api.twilio.com"
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'almas.db'}"
+# Where every process writes its Prometheus metrics (bot/core/metrics.py).
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+DEFAULT_METRICS_DIR = PROJECT_ROOT / "var" / "metrics"
 
 DEVELOPMENT = "development"
 PRODUCTION = "production"
@@ -144,6 +147,10 @@ class Settings:
     # bot/outbound/proactive.py).
     # Only development may turn it off (the simulator at night); production refuses.
     proactive_limits: bool = True
+    # Prometheus: the directory every process writes its metrics to (the same for all), and
+    # the bearer token /metrics asks for (production serves no /metrics without one).
+    metrics_dir: str = str(DEFAULT_METRICS_DIR)
+    metrics_token: str = field(default="", repr=False)
     filled_in: tuple[str, ...] = ()
 
     @property
@@ -204,6 +211,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "SUPERVISOR_ALERT_TO": ("supervisor_alert_to", _addresses),
     "REMINDER_DAYS_BEFORE": ("reminder_days_before", _int),
     "PROACTIVE_LIMITS": ("proactive_limits", _bool),
+    METRICS_DIR_VARIABLE: ("metrics_dir", _text),
+    "METRICS_TOKEN": ("metrics_token", _text),
 }
 
 
@@ -262,6 +271,21 @@ def load_settings(
     if values.get("proactive_limits") is False and mode != DEVELOPMENT:
         raise SettingsError("PROACTIVE_LIMITS=false is for development only (Ley 2300 de 2023)")
     return Settings(env=mode, port=port, filled_in=tuple(filled), **values)  # type: ignore[arg-type]
+
+
+def share_metrics_directory(dotenv_path: Path | None = None) -> Path:
+    """Put PROMETHEUS_MULTIPROC_DIR (environment, then `.env`, default var/metrics) in this
+    process's environment as an absolute path, and create the directory.
+
+    Read on its own, without secrets, and first thing (the `almas` command, gunicorn's config):
+    prometheus_client picks multiprocess mode when it is imported, and the processes this one
+    starts (gunicorn's workers) inherit the environment.
+    """
+    raw = _read_environment(dotenv_path).get(METRICS_DIR_VARIABLE, "").strip()
+    path = (Path(raw).expanduser() if raw else DEFAULT_METRICS_DIR).absolute()
+    path.mkdir(parents=True, exist_ok=True)
+    os.environ[METRICS_DIR_VARIABLE] = str(path)
+    return path
 
 
 def content_dir() -> Path:

@@ -1,5 +1,5 @@
 """Operating the helpline: the `almas` command line, the scheduler process, Rasa as a service
-(train, run), and the content check.
+(train, run), the content check, and what `/metrics` reads from Redis when scraped.
 
 May import: anything in `bot` (it is the top layer).
 """

@@ -21,6 +21,7 @@ from bot.core.settings import (
     SettingsError,
     announce,
     load_settings,
+    share_metrics_directory,
 )
 
 
@@ -48,6 +49,8 @@ def _stop_on_signals() -> threading.Event:
 @click.group()
 def main() -> None:
     """ALMAS Assistant: WhatsApp and SMS helpline engine."""
+    # Before any command imports prometheus_client: the directory every process's metrics share.
+    share_metrics_directory()
 
 
 @main.command()

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 from bot.channels.twilio.errors import UNSUBSCRIBED
 from bot.channels.twilio.send import SendFailed, SendResult, TwilioGateway
 from bot.channels.twilio.status import StatusReport
+from bot.core import metrics
 from bot.core.identity import mask_address
 from bot.core.messages import OutboundMessage
 from bot.outbound import delivery, proactive
@@ -58,7 +59,6 @@ log = logging.getLogger(__name__)
 
 # What handle() returns when her lease is lost: stop working on her now (her new holder goes on).
 STOP = 0.0
-
 
 
 class OutboxSender(MailboxConsumer):
@@ -125,6 +125,7 @@ class OutboxSender(MailboxConsumer):
             )  # fmt: skip
             log.warning("%s reached Twilio as %s after her lease was lost", message.id, result.sid)
             return False
+        metrics.send_result(metrics.SENT)
         early = delivery.sent(self.rt, message, result.sid)
         self._record(message, result.status, twilio_sid=result.sid)
         if early is not None and message.record:
@@ -198,6 +199,7 @@ class OutboxSender(MailboxConsumer):
         attempts = self.rt.outbox.fail(
             lease, head, message.id, str(exc), self.settings.outbox_max_attempts
         )
+        self.count_failure(attempts)
         if attempts == DEAD:
             self._record_failure(message, exc.code)
             delivery.keep_for_retry(self.rt, message)
@@ -208,6 +210,7 @@ class OutboxSender(MailboxConsumer):
                 exc,
             )
             return None
+        metrics.send_result(metrics.AMBIGUOUS if exc.ambiguous else metrics.RETRY, exc.code)
         log.warning("send of %s failed (attempt %s), will retry: %s", message.id, attempts, exc)
         delay = backoff_seconds(max(attempts, 1))
         if delivery.uncertain_since(self.rt, message) is not None:
@@ -216,6 +219,7 @@ class OutboxSender(MailboxConsumer):
         return delay
 
     def _record_failure(self, message: OutboundMessage, code: int | None) -> None:
+        metrics.send_result(metrics.FAILED, code)
         self._record(message, "failed", error_code=code)
 
     def _record(

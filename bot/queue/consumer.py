@@ -8,9 +8,10 @@ import logging
 import threading
 import time
 
+from bot.core import metrics
 from bot.core.settings import Settings
 from bot.queue.lease_keeper import LeaseKeeper
-from bot.queue.mailbox import Lease, MailboxQueue
+from bot.queue.mailbox import DEAD, Lease, MailboxQueue
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,14 @@ class MailboxConsumer(abc.ABC):
     def on_idle(self) -> None:
         """Periodic work when the queue is quiet (nothing by default)."""
         return None
+
+    def count_failure(self, attempts: int) -> None:
+        """The metrics of a failed attempt, from what `MailboxQueue.fail` returned: a dead
+        letter, or a retry (nothing when her lease was lost: her new holder goes on)."""
+        if attempts == DEAD:
+            metrics.dead_lettered(self.queue.name)
+        elif attempts > 0:
+            metrics.retried(self.queue.name)
 
     def run(self, stop: threading.Event) -> None:
         log.info("%s started", type(self).__name__)

@@ -485,6 +485,16 @@ class MailboxQueue:
             "deadletters": sum(counts[2::3]),
         }
 
+    def oldest_wait_seconds(self) -> float:
+        """How long the participant due the longest has waited for a worker (0: nobody):
+        her score is when she became due (her first message, or the end of a retry delay)."""
+        now_ms = _redis_ms(self.redis)
+        pipe = self.redis.pipeline(transaction=False)
+        for shard in all_shards():
+            pipe.zrangebyscore(self.keys.ready(self.name, shard), "-inf", now_ms, 0, 1, True)
+        firsts = [first[0][1] for first in pipe.execute() if first]
+        return max(0.0, (now_ms - min(firsts)) / 1000) if firsts else 0.0
+
     def holder_pid(self, participant: str) -> int | None:
         """The process id of the worker holding her, if any."""
         tokens = self.keys.lease_tokens(self.name, shard_of(participant))
