@@ -6,6 +6,7 @@ no phone number in any log."""
 from __future__ import annotations
 
 import functools
+import re
 import time
 import uuid
 
@@ -74,9 +75,12 @@ def stored_about(stack: Stack, her: Her) -> dict[str, object]:
     mine = [k for k in redis.scan_iter(f"{settings.redis_prefix}:*") if pid in k]
     # The per-minute rate counter is not about her content and expires within 2 minutes.
     mine = [k for k in mine if not k.startswith(keys.sender_rate(pid, 0).rsplit(":", 1)[0])]
-    # Key kinds, without the deployment prefix and with her id as "…"; mailboxes emptied
-    # once her messages are answered and sent.
-    kinds = sorted(k.removeprefix(settings.redis_prefix + ":").replace(pid, "…") for k in mine)
+    # Key kinds, without the deployment prefix and her shard's hash tag, and with her id as
+    # "…"; mailboxes emptied once her messages are answered and sent.
+    kinds = sorted(
+        re.sub(r"^\{s\d\d\}:", "", k.removeprefix(settings.redis_prefix + ":")).replace(pid, "…")
+        for k in mine
+    )
     return {
         "sql participants": count(Participant.id),
         "sql messages": count(Message.participant_id),
