@@ -16,7 +16,8 @@ from bot.channels.twilio.inbound import InvalidInbound, parse_twilio_form
 from bot.conversation.ratelimit import count_message
 from bot.core import metrics
 from bot.core.addresses import channel_of
-from bot.core.identity import mask_address, participant_id
+from bot.core.identity import mask_address
+from bot.privacy.senders import participant_of
 from webhooks.extensions import runtime
 from webhooks.signature import plain, refuse_unsigned
 
@@ -55,7 +56,7 @@ def _receive() -> Response:
         log.warning("rejected a signed request: Body of %s characters", len(message.text))
         return plain(f"Body longer than {settings.max_body_chars} characters", 413)
 
-    participant = participant_id(settings.participant_id_key, message.address)
+    participant = participant_of(rt, message)
     # Twilio's redelivery of a message already accepted does not count against her.
     redelivery = rt.redis.exists(rt.keys.seen_message(participant, message.message_sid))
     if (

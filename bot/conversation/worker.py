@@ -37,6 +37,7 @@ from bot.handoff.queue import NORMAL, URGENT, Ticket
 from bot.handoff.relay import nudge_before_window_closes
 from bot.outbound import shaping
 from bot.privacy.consent import needs_consent
+from bot.privacy.senders import remember_user_id
 from bot.queue.backoff import backoff_seconds
 from bot.queue.consumer import MailboxConsumer
 from bot.queue.mailbox import DEAD, Lease
@@ -284,6 +285,7 @@ class ConversationWorker(MailboxConsumer):
             message.message_sid,
             num_media=len(message.media),
         )
+        remember_user_id(self.rt, participant, message)
 
     def record(self, participant: str, message: InboundMessage) -> None:
         """Her message into the transcript after her answer is safe in the outbox (so the

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.core.addresses import number_of
+from bot.core.addresses import is_user_id, number_of, phone_of
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,15 @@ class InboundMessage:
 
     @property
     def number(self) -> str:
-        """The E.164 number without the channel prefix."""
-        return number_of(self.address)
+        """Her E.164 number when the message says it (From, or WaId next to a WhatsApp user
+        id), else ""."""
+        return phone_of(self.address, self.wa_id)
+
+    @property
+    def user_id(self) -> str:
+        """Her WhatsApp user id when she wrote as one (no number in From), else ""."""
+        after = number_of(self.address)
+        return after if is_user_id(after) else ""
 
     @property
     def is_media_only(self) -> bool:

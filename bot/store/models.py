@@ -190,7 +190,20 @@ def as_utc(moment: datetime) -> datetime:
 
 # What is about one participant, for erasure (bot/store/participants.py) and MIS DATOS. A new
 # table must be listed in exactly one of these (tests/integration/test_keys.py checks every model).
-HER_ROWS = (Message, ReminderSubscription, HandoffEvent, HandoffRating)  # by participant_id
+class SenderAlias(Base):
+    """Her WhatsApp user id (as a keyed hash, like her number) linked to her participant id:
+    written when one message of hers carried both (and only once she accepted the notice), so
+    a later message under the user id alone is still hers (bot/privacy/senders.py)."""
+
+    __tablename__ = "sender_aliases"
+
+    alias_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    participant_id: Mapped[str] = mapped_column(String(64), index=True)
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+HER_ROWS = (Message, ReminderSubscription, HandoffEvent, HandoffRating, SenderAlias)
+# (HER_ROWS: by participant_id)
 HER_TICKETS_ROWS = (HandoffNote,)  # by the ids of her tickets: they carry no participant id
 NOT_ABOUT_A_PARTICIPANT = (ErasureAudit, CaseWorker)  # (the audit holds no id of hers)
 

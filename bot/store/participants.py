@@ -13,6 +13,7 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import (
     Session,
     sessionmaker,
@@ -29,6 +30,7 @@ from bot.store.models import (
     Message,
     Participant,
     ReminderSubscription,
+    SenderAlias,
     as_utc,
     utcnow,
 )
@@ -193,3 +195,26 @@ def sensitive_columns() -> list[str]:
         for column in table.columns
         if column.info.get("sensitive")
     )
+
+
+def link_alias(sessions: sessionmaker[Session], alias_id: str, participant_id: str) -> None:
+    """Link her WhatsApp user id (hashed) to her participant id; the latest link wins."""
+    with sessions() as session:
+        row = session.get(SenderAlias, alias_id)
+        if row is None:
+            session.add(SenderAlias(alias_id=alias_id, participant_id=participant_id))
+        elif row.participant_id == participant_id:
+            return
+        else:
+            row.participant_id = participant_id
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()  # linked by another worker at the same moment
+
+
+def participant_of_alias(sessions: sessionmaker[Session], alias_id: str) -> str | None:
+    with sessions() as session:
+        return session.scalar(
+            select(SenderAlias.participant_id).where(SenderAlias.alias_id == alias_id)
+        )

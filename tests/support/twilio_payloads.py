@@ -180,3 +180,32 @@ WHATSAPP_STATUS_FAILED_OUTSIDE_WINDOW = {
 def with_status(form: dict[str, str], status: str) -> dict[str, str]:
     """The same callback with another MessageStatus (and SmsStatus, as Twilio sets both)."""
     return {**form, "MessageStatus": status, "SmsStatus": status}
+
+# A WhatsApp user who adopted a username and hides her number: Twilio names her by her
+# business-scoped user id (no WaId with a number). Same fields as WHATSAPP_HOLA otherwise.
+WA_USER_ID = "CO.13491208655302741918"
+WHATSAPP_FROM_USER_ID = {
+    "SmsMessageSid": "SMb7e2c4d6f8a0b1c3d5e7f9a1b3c5d7e9",
+    "NumMedia": "0",
+    "ProfileName": "Mari",
+    "MessageType": "text",
+    "SmsSid": "SMb7e2c4d6f8a0b1c3d5e7f9a1b3c5d7e9",
+    "SmsStatus": "received",
+    "Body": "hola, quiero saber de cursos",
+    "To": "whatsapp:+15550000001",
+    "NumSegments": "1",
+    "ReferralNumMedia": "0",
+    "MessageSid": "SMb7e2c4d6f8a0b1c3d5e7f9a1b3c5d7e9",
+    "AccountSid": ACCOUNT,
+    "From": "whatsapp:" + WA_USER_ID,
+    "ApiVersion": "2010-04-01",
+}
+# While Meta still shares her number (its contact book), the user id comes with WaId.
+WHATSAPP_USER_ID_WITH_NUMBER = {
+    **WHATSAPP_FROM_USER_ID,
+    "SmsMessageSid": "SMc8f3d5e7a9b1c2d4e6f8a0b2c4d6e8f0",
+    "SmsSid": "SMc8f3d5e7a9b1c2d4e6f8a0b2c4d6e8f0",
+    "MessageSid": "SMc8f3d5e7a9b1c2d4e6f8a0b2c4d6e8f0",
+    "WaId": WA_PARTICIPANT.lstrip("+"),
+    "Body": "hola",
+}

@@ -3,7 +3,8 @@ InboundMessage, or refused with the field that is wrong. Pure: no I/O.
 
 Fields read: MessageSid (or SmsMessageSid), From, To, Body, NumMedia + MediaUrlN /
 MediaContentTypeN, AccountSid, MessagingServiceSid, and on WhatsApp ProfileName, WaId,
-MessageType, ButtonPayload. Everything else Twilio sends is ignored, never refused.
+MessageType, ButtonPayload. Everything else Twilio sends is ignored, never refused. A WhatsApp
+sender may be a user id instead of a number ("whatsapp:US.1349…", bot/core/addresses.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from bot.core.addresses import channel_of, is_e164, number_of
+from bot.core.addresses import channel_of, is_sender
 from bot.core.messages import InboundMessage, Media
 
 
@@ -29,8 +30,10 @@ def parse_twilio_form(form: Mapping[str, str], now: datetime | None = None) -> I
         raise InvalidInbound("MessageSid is missing")
     if not sender:
         raise InvalidInbound("From is missing")
-    if not is_e164(number_of(sender)):
-        raise InvalidInbound(f"From is not an E.164 number: {sender!r}")
+    if not is_sender(sender):
+        raise InvalidInbound(
+            f"From is not an E.164 number (or, on WhatsApp, a user id): {sender!r}"
+        )
 
     try:
         num_media = int((form.get("NumMedia") or "").strip() or 0)
