@@ -2,14 +2,18 @@
 
 It decides what text goes to Rasa (a numbered menu choice becomes the option's payload, so
 "1", "uno", "la 1" or "opción 1" work the same on SMS and WhatsApp) or answers without Rasa
-(a media-only message, since media can't be understood yet).
+(a media-only message, since media can't be understood yet). WhatsApp's reply kinds never go
+through the NLU: a quick reply or a list pick names its option's payload (the id we gave it in
+the Content API, content/whatsapp_templates.yml), and a shared location becomes her city.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.conversation.location import VIRTUAL, city_near
 from bot.core.messages import InboundMessage
 from bot.core.text import fold
 
@@ -49,6 +53,9 @@ class Decision:
     (Danger is read before this, by bot/conversation/crisis/assess.py.)"""
 
     rasa_text: str | None = None
+    # A system text said before Rasa's answer (content/texts.yml), with its variables.
+    note: str | None = None
+    note_variables: dict[str, str] = field(default_factory=dict)
 
 
 def decide(message: InboundMessage, last_options: list[str], max_chars: int = 1000) -> Decision:
@@ -56,12 +63,25 @@ def decide(message: InboundMessage, last_options: list[str], max_chars: int = 10
     most `max_chars` of her words (a very long message costs, and says no more)."""
     if message.is_media_only:
         return Decision()
-    if message.button_payload.startswith("/"):
-        return Decision(rasa_text=message.button_payload)
-    folded = fold(message.text)
+    reply_id = message.button_payload or message.list_id
+    if reply_id.startswith("/") or (reply_id and reply_id in last_options):
+        return Decision(rasa_text=reply_id)
+    if message.latitude or message.longitude:
+        city = city_near(message.latitude, message.longitude)
+        if city is not None:
+            note = "location_virtual" if city == VIRTUAL else "location_city"
+            entities = json.dumps({"city": city}, ensure_ascii=False)
+            return Decision(
+                rasa_text=f"/inform{entities}", note=note, note_variables={"city": city}
+            )
+    text = message.text
+    if reply_id and not text.strip():
+        # A tap on an option we no longer know (an older message): its title, as if typed.
+        text = message.button_text or message.list_title
+    folded = fold(text)
     if folded in MENU_WORDS:
         return Decision(rasa_text=MENU_PAYLOAD)
-    choice = parse_choice(message.text)
+    choice = parse_choice(text)
     if choice is not None and 1 <= choice <= len(last_options):
         return Decision(rasa_text=last_options[choice - 1])
-    return Decision(rasa_text=message.text[:max_chars])
+    return Decision(rasa_text=text[:max_chars])

@@ -173,7 +173,9 @@ def handed_off(turn: TurnInput) -> Answer | None:
     if message.media:
         rt.handoff.attach(ticket.id, [asdict(m) for m in message.media])
         if message.is_media_only:
-            replies = media.replies(media.kind(message.media) or "", rt.content, True)
+            replies = media.replies(
+                media.kind(message.media, message.message_type) or "", rt.content, True
+            )
             return Answer(replies, keep=True)
     if fold(message.text) in LEAVE_WORDS:
         rt.handoff.abandon(turn.participant)
@@ -256,6 +258,9 @@ def dialogue(turn: TurnInput) -> Answer | None:
     if turn.decision.rasa_text is None:
         return None
     replies = turn.rasa.send(turn.participant, turn.decision.rasa_text)
+    if replies and turn.decision.note:  # what she sent, read back (her location as a city)
+        note = turn.rt.content.system_text(turn.decision.note, **turn.decision.note_variables)
+        replies = [BotReply(text=note), *replies]
     if not replies:
         # Every turn of the dialogue says something: silence means a part failed (an action
         # or a text). Retry; past max attempts she is told, and it is kept for a person.
@@ -265,7 +270,7 @@ def dialogue(turn: TurnInput) -> Answer | None:
 
 def media_only(turn: TurnInput) -> Answer:
     """A photo, a PDF, a voice note without words: acknowledged kindly (the last gate)."""
-    kind = media.kind(turn.message.media) or ""
+    kind = media.kind(turn.message.media, turn.message.message_type) or ""
     return Answer(media.replies(kind, turn.rt.content, attached=False), keep=True)
 
 

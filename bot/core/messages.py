@@ -34,6 +34,13 @@ class InboundMessage:
     message_type: str = ""
     media: tuple[Media, ...] = ()
     button_payload: str = ""
+    # WhatsApp's other reply kinds: the title of the quick reply she tapped, the id and title
+    # of the list item she picked, and a location she shared (as Twilio sends them: text).
+    button_text: str = ""
+    list_id: str = ""
+    list_title: str = ""
+    latitude: str = ""
+    longitude: str = ""
     # Set by the webhook when she sent more than the per-minute limit: kept, not sent to Rasa.
     over_rate_limit: bool = False
 

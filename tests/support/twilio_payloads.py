@@ -90,6 +90,57 @@ WHATSAPP_BUTTON_REPLY = {
     "ButtonPayload": "/ask_scholarships",
 }
 
+WHATSAPP_LIST_PICK = {
+    **WHATSAPP_HOLA,
+    "SmsMessageSid": "SM1a2b3c4d5e6f708192a3b4c5d6e7f809",
+    "SmsSid": "SM1a2b3c4d5e6f708192a3b4c5d6e7f809",
+    "MessageSid": "SM1a2b3c4d5e6f708192a3b4c5d6e7f809",
+    "MessageType": "interactive",
+    "Body": "Microcrédito",
+    "ListId": "/ask_credit",
+    "ListTitle": "Microcrédito",
+}
+
+# A location she shared (El Rodadero, Santa Marta): no Body, no media.
+WHATSAPP_LOCATION = {
+    **WHATSAPP_HOLA,
+    "SmsMessageSid": "SM2b3c4d5e6f708192a3b4c5d6e7f8091a",
+    "SmsSid": "SM2b3c4d5e6f708192a3b4c5d6e7f8091a",
+    "MessageSid": "SM2b3c4d5e6f708192a3b4c5d6e7f8091a",
+    "MessageType": "location",
+    "Body": "",
+    "Latitude": "11.1981",
+    "Longitude": "-74.2297",
+    "Address": "El Rodadero, Santa Marta",
+    "Label": "Mi casa",
+}
+
+WHATSAPP_STICKER = {
+    **WHATSAPP_HOLA,
+    "SmsMessageSid": "MM3c4d5e6f708192a3b4c5d6e7f8091a2b",
+    "SmsSid": "MM3c4d5e6f708192a3b4c5d6e7f8091a2b",
+    "MessageSid": "MM3c4d5e6f708192a3b4c5d6e7f8091a2b",
+    "MessageType": "sticker",
+    "Body": "",
+    "NumMedia": "1",
+    "MediaContentType0": "image/webp",
+    "MediaUrl0": "https://api.twilio.com/2010-04-01/Accounts/" + ACCOUNT
+    + "/Messages/MM3c4d5e6f708192a3b4c5d6e7f8091a2b/Media/ME3c4d5e6f708192a3b4c5d6e7f8091a2b",
+}
+
+WHATSAPP_CONTACT = {
+    **WHATSAPP_HOLA,
+    "SmsMessageSid": "MM4d5e6f708192a3b4c5d6e7f8091a2b3c",
+    "SmsSid": "MM4d5e6f708192a3b4c5d6e7f8091a2b3c",
+    "MessageSid": "MM4d5e6f708192a3b4c5d6e7f8091a2b3c",
+    "MessageType": "contacts",
+    "Body": "",
+    "NumMedia": "1",
+    "MediaContentType0": "text/vcard",
+    "MediaUrl0": "https://api.twilio.com/2010-04-01/Accounts/" + ACCOUNT
+    + "/Messages/MM4d5e6f708192a3b4c5d6e7f8091a2b3c/Media/ME4d5e6f708192a3b4c5d6e7f8091a2b3c",
+}
+
 
 def sign(url: str, form: dict[str, str], auth_token: str) -> str:
     return RequestValidator(auth_token).compute_signature(url, form)

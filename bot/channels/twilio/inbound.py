@@ -3,7 +3,8 @@ InboundMessage, or refused with the field that is wrong. Pure: no I/O.
 
 Fields read: MessageSid (or SmsMessageSid), From, To, Body, NumMedia + MediaUrlN /
 MediaContentTypeN, AccountSid, MessagingServiceSid, and on WhatsApp ProfileName, WaId,
-MessageType, ButtonPayload. Everything else Twilio sends is ignored, never refused. A WhatsApp
+MessageType, ButtonPayload/ButtonText (a quick reply), ListId/ListTitle (a list pick),
+Latitude/Longitude (a location). Everything else Twilio sends is ignored, never refused. A WhatsApp
 sender may be a user id instead of a number ("whatsapp:US.1349…", bot/core/addresses.py).
 """
 
@@ -58,4 +59,9 @@ def parse_twilio_form(form: Mapping[str, str], now: datetime | None = None) -> I
         message_type=form.get("MessageType", ""),
         media=media,
         button_payload=form.get("ButtonPayload", ""),
+        button_text=form.get("ButtonText", ""),
+        list_id=form.get("ListId", ""),
+        list_title=form.get("ListTitle", ""),
+        latitude=(form.get("Latitude") or "").strip(),
+        longitude=(form.get("Longitude") or "").strip(),
     )
