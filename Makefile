@@ -9,13 +9,14 @@ PY_RASA = $(shell scripts/find-python 3.10)
 VENV    = .venv/bin
 ALMAS   = $(VENV)/almas
 
-.PHONY: help envs env-app env-rasa model migrate run test test-fast lint bench clean browser
+.PHONY: help envs env-app env-rasa model migrate run test test-fast lint bench chaos clean browser
 
 help:
 	@echo "make run    set up everything and start the whole helpline (simulator on http://127.0.0.1:$(PORT)/simulator/, console login printed)"
 	@echo "make test   set up everything and run the whole test suite"
 	@echo "make lint   ruff"
 	@echo "make bench  benchmarks (webhook ack latency, end-to-end vs bare Rasa)"
+	@echo "make chaos  chaos run: load + killed/paused processes, Redis and Rasa restarts, then invariants (CHAOS_ARGS=--quick)"
 
 envs: env-app env-rasa
 
@@ -69,6 +70,11 @@ lint: env-app
 bench: envs model
 	$(VENV)/python -m bench.webhook_ack
 	$(VENV)/python -m bench.end_to_end
+
+# Not part of `bench` or `test`: several minutes, its own Redis and PostgreSQL database
+# (bench/chaos.py). `make chaos CHAOS_ARGS=--quick` for the short smoke run.
+chaos: envs model
+	$(VENV)/python -m bench.chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf .venv .venv-rasa models var .pytest_cache .ruff_cache

@@ -72,23 +72,32 @@ class Stack:
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
-    def start_process(self, name: str, line: str | None = None) -> subprocess.Popen:
+    def start_process(
+        self, name: str, line: str | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.Popen:
         """Start the Procfile's `line` (default: `name`) as process `name`, in its own process
-        group (stop() signals the shell and the command together)."""
+        group (stop() signals the shell and the command together). `env`: variables of this
+        process only, over the stack's (a second web on another PORT)."""
         command = procfile_commands()[line or name]
-        return self._start(name, ["/bin/sh", "-c", command])
+        return self._start(name, ["/bin/sh", "-c", command], env)
 
     def name_of(self, pid: int) -> str | None:
         """The process (name) whose group holds `pid`."""
         group = os.getpgid(pid)
         return next((n for n, p in self.processes.items() if p.pid == group), None)
 
-    def _start(self, name: str, command: list[str]) -> subprocess.Popen:
+    def _start(
+        self, name: str, command: list[str], env: dict[str, str] | None = None
+    ) -> subprocess.Popen:
+        environment = {**self.env, **(env or {})}
         with open(self.log_dir / f"{name}.log", "ab") as log:  # the child keeps its own copy
             process = subprocess.Popen(
                 command,
                 cwd=ROOT,
-                env={**self.env, "PATH": f"{VENV_BIN}{os.pathsep}{self.env.get('PATH', '')}"},
+                env={
+                    **environment,
+                    "PATH": f"{VENV_BIN}{os.pathsep}{environment.get('PATH', '')}",
+                },
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

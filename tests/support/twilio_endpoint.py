@@ -3,16 +3,19 @@
 Answers `POST /2010-04-01/Accounts/{sid}/Messages.json` like Twilio (201 + JSON with a `sid`),
 or with the next planned fault: an HTTP error with Twilio's error JSON, a delay (timeout), or
 "accepted but answered late" (the message IS created, the answer comes after the client gave
-up: the ambiguous case). `GET …/Messages.json` lists what was sent, newest first, filtered by
-To / From / DateSent / DateSent> / DateSent< and PageSize, in Twilio's JSON shape (so
-`client.messages.list` works). Optionally posts signed status callbacks to each message's
-StatusCallback (`callbacks`, or per address with `plan_callbacks`).
+up: the ambiguous case), or — with `random_faults` — one drawn at random for each create at
+given rates (the chaos run, bench/chaos.py). `GET …/Messages.json` lists what was sent,
+newest first, filtered by To / From / DateSent / DateSent> / DateSent< and PageSize, in
+Twilio's JSON shape (so `client.messages.list` works). Optionally posts signed status
+callbacks to each message's StatusCallback (`callbacks`, or per address with
+`plan_callbacks`).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import random
 import re
 import threading
 import time
@@ -58,6 +61,53 @@ class Fault:
         """Accept the message, answer after `delay` (longer than the client's timeout)."""
         return cls(201, 0, "accepted, answered late", delay=delay, accept=True)
 
+    @classmethod
+    def timeout(cls, delay: float) -> Fault:
+        """Create nothing; answer 503 only after `delay` (the client has given up by then)."""
+        return cls(503, 20503, "injected: no answer in time", delay=delay)
+
+    @property
+    def kind(self) -> str:
+        """A short name for reports: "late answer", "timeout" or "HTTP <status>"."""
+        if self.accept:
+            return "late answer"
+        return "timeout" if self.delay > 0 else f"HTTP {self.status}"
+
+
+@dataclass(frozen=True)
+class RandomFaults:
+    """Faults drawn at random for each create that has no planned fault (`inject` goes first).
+
+    Each rate is the chance (0–1; together at most 1) that a request meets that fault: an HTTP
+    500 (Twilio's 20500) or 429 (20429), both retryable; a timeout (nothing created, no answer
+    for `delay` seconds); a late answer (created at once, answered after `delay`). `delay` must
+    be longer than the client's timeout for the last two to be ambiguous to it.
+    """
+
+    server_error: float = 0.0
+    too_many_requests: float = 0.0
+    timeout: float = 0.0
+    late_answer: float = 0.0
+    delay: float = 8.0
+
+    def one_of_each(self) -> tuple[Fault, ...]:
+        """The four faults, in the order of the rates (to plan each once, with `inject`)."""
+        return (
+            Fault(500, 20500, "injected: internal server error"),
+            Fault(429, 20429, "injected: too many requests"),
+            Fault.timeout(self.delay),
+            Fault.late_answer(self.delay),
+        )
+
+    def draw(self, rng: random.Random) -> Fault | None:
+        roll = rng.random()
+        rates = (self.server_error, self.too_many_requests, self.timeout, self.late_answer)
+        for rate, fault in zip(rates, self.one_of_each(), strict=True):
+            if roll < rate:
+                return fault
+            roll -= rate
+        return None
+
 
 # A status callback to post: (MessageStatus, ErrorCode or None).
 Callback = tuple[str, int | None]
@@ -92,6 +142,11 @@ class TwilioEndpoint:
     callback_plans: dict[str, tuple[Callback, ...]] = field(default_factory=dict)
     callback_delay: float = 0.05
     posted: list[tuple[str, dict[str, str], int]] = field(default_factory=list)
+    # Faults drawn at random when none is planned (off by default), their generator, and every
+    # fault met by a create, planned or drawn: (time, fault).
+    random_faults: RandomFaults | None = None
+    rng: random.Random = field(default_factory=random.Random)
+    faulted: list[tuple[float, Fault]] = field(default_factory=list)
 
     @property
     def base_url(self) -> str:
@@ -152,7 +207,7 @@ class TwilioEndpoint:
                     return
                 with endpoint.lock:
                     endpoint.requests += 1
-                    fault = endpoint.faults.popleft() if endpoint.faults else None
+                    fault = endpoint.next_fault()
                 if fault is not None and not fault.accept:
                     time.sleep(fault.delay)
                     self._reply(
@@ -182,6 +237,19 @@ class TwilioEndpoint:
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
+
+    def next_fault(self) -> Fault | None:
+        """The fault this create meets: the next planned one, else one drawn at random (if
+        `random_faults` is set). Called with the lock held."""
+        if self.faults:
+            fault: Fault | None = self.faults.popleft()
+        elif self.random_faults is not None:
+            fault = self.random_faults.draw(self.rng)
+        else:
+            fault = None
+        if fault is not None:
+            self.faulted.append((time.time(), fault))
+        return fault
 
     def resource(self, sent: Sent) -> dict[str, object]:
         """A Message resource in Twilio's JSON shape."""
