@@ -85,6 +85,23 @@ class ValidateCourseForm(FormValidationAction):
     def name(self) -> str:
         return "validate_course_form"
 
+    def extract_city(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Her city from whatever she wrote while the form runs, whatever the intent: "quiero
+        info de los cursos virtuales" asked for courses again, so no slot mapping took it, the
+        form rejected the turn and Rasa looped on its fallback until its circuit breaker
+        (found by the chaos run). A city or "virtual" in her words fills it."""
+        if tracker.get_slot("city"):
+            return {}
+        text = str(tracker.latest_message.get("text") or "")
+        city = normalise_city(text)
+        if city:
+            return {"city": city}
+        if any(word in fold(text) for word in VIRTUAL_WORDS):
+            return {"city": "virtual"}
+        return {}
+
     def validate_city(
         self,
         slot_value: Any,

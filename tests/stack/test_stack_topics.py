@@ -69,6 +69,22 @@ def test_courses_by_numbered_menu_on_sms(stack: Stack, twilio: TwilioEndpoint) -
     assert "MÁS" in answer or len(answer) < 400
 
 
+def test_asking_for_virtual_courses_when_asked_the_city_gets_them(
+    stack: Stack, twilio: TwilioEndpoint
+) -> None:
+    """Found by the chaos run: this answer to the city question asked for courses again, the
+    form rejected it and Rasa looped on its fallback until its circuit breaker, and then that
+    conversation answered nothing at all."""
+    lucia = chat(stack, twilio, "+573005554011", "sms")
+    lucia.say("hola", until=lambda t: "1." in t)
+    assert expected("utter_ask_city") == lucia.say("1")
+    answer = lucia.say("quiero info de los cursos virtuales")
+    virtual = find_courses(CONTENT.snapshot().courses, today_in_bogota(), None, "virtual")
+    assert virtual and virtual[0].name in answer
+    assert "entendido" not in answer
+    assert lucia.say("gracias")  # she is still answered afterwards
+
+
 def test_credential_steps_on_whatsapp(stack: Stack, twilio: TwilioEndpoint) -> None:
     ana = chat(stack, twilio, "+573005554002", "whatsapp")
     assert expected("utter_ask_education_level") == ana.say("quiero convalidar mi titulo")

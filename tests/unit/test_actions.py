@@ -140,6 +140,23 @@ def test_city_validation(said: str, city: str | None) -> None:
     assert bool(dispatcher.messages) == (city is None)
 
 
+@pytest.mark.parametrize(
+    ("said", "extracted"),
+    [("quiero info de los cursos virtuales", {"city": "virtual"}),
+     ("q cursos hay en quilla", {"city": "Barranquilla"}),
+     ("cursos para samarias", {"city": "Santa Marta"}),
+     ("que cursos hay", {})],
+)  # fmt: skip
+def test_the_city_is_taken_from_any_message_while_the_course_form_runs(
+    said: str, extracted: dict[str, str]
+) -> None:
+    asked = {"requested_slot": "city"}
+    t = tracker(asked, intent="ask_courses", text=said, active_loop="course_form")
+    assert ValidateCourseForm().extract_city(CollectingDispatcher(), t, {}) == extracted
+    known = tracker({"city": "Santa Marta"}, intent="ask_courses", text=said)
+    assert ValidateCourseForm().extract_city(CollectingDispatcher(), known, {}) == {}
+
+
 # --- credential validation -------------------------------------------------------------------
 def test_credential_path_is_chosen_by_level_and_apostille_and_starts_at_step_one() -> None:
     messages, events = run(
