@@ -23,6 +23,18 @@ from dataclasses import dataclass
 # Fixed: changing it moves every participant to another shard (drain the queues first).
 SHARDS = 16
 _TICKET_ID = re.compile(r"^t(\d{2})_[0-9a-z_]+$")
+# A shard's hash tag in a key ("{s07}"), as Keys._s writes it.
+_SHARD_TAG = re.compile(r"\{s\d\d\}")
+
+
+def any_shard(key: str) -> str:
+    """The SCAN pattern of this key in every shard (braces are plain in a pattern)."""
+    return _SHARD_TAG.sub("{s??}", key, count=1)
+
+
+def untagged(key: str) -> str:
+    """The key without its shard's hash tag, for reading it as a kind of key."""
+    return _SHARD_TAG.sub("", key, count=1).replace("::", ":", 1)
 
 
 def shard_of(owner: str) -> int:

@@ -6,7 +6,6 @@ no phone number in any log."""
 from __future__ import annotations
 
 import functools
-import re
 import time
 import uuid
 
@@ -14,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.keys import Keys, shard_of
+from bot.core.keys import Keys, shard_of, untagged
 from bot.core.settings import load_settings
 from bot.handoff.queue import HandoffQueue
 from bot.store.engine import make_engine, make_sessionmaker
@@ -78,7 +77,7 @@ def stored_about(stack: Stack, her: Her) -> dict[str, object]:
     # Key kinds, without the deployment prefix and her shard's hash tag, and with her id as
     # "…"; mailboxes emptied once her messages are answered and sent.
     kinds = sorted(
-        re.sub(r"^\{s\d\d\}:", "", k.removeprefix(settings.redis_prefix + ":")).replace(pid, "…")
+        untagged(k).removeprefix(settings.redis_prefix + ":").replace(pid, "…")
         for k in mine
     )
     return {

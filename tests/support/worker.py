@@ -3,13 +3,11 @@ worker drained, the replies read back."""
 
 from __future__ import annotations
 
-import re
-
 from bot.channels.twilio.inbound import parse_twilio_form
 from bot.conversation.rasa_client import RasaClient
 from bot.conversation.worker import ConversationWorker
 from bot.core.identity import participant_id
-from bot.core.keys import all_shards
+from bot.core.keys import all_shards, any_shard
 from bot.core.messages import BotReply, OutboundMessage
 from bot.runtime import Runtime
 from bot.store.participants import record_consent
@@ -67,9 +65,8 @@ def make_due(runtime: Runtime, queue: str) -> None:
 
 def staff_mailboxes(runtime: Runtime) -> list[str]:
     """The outbox mailboxes of staff (supervisor alerts), in any shard."""
-    # Braces are plain characters in a SCAN pattern; "??" stands for any shard's number.
-    pattern = re.sub(r"\{s\d\d\}", "{s??}", runtime.keys.mailbox("outbox", "staff_"))
-    return sorted(runtime.redis.scan_iter(pattern + "*"))
+    pattern = any_shard(runtime.keys.mailbox("outbox", "staff_")) + "*"
+    return sorted(runtime.redis.scan_iter(pattern))
 
 
 def outbox_bodies(runtime: Runtime, pid: str) -> list[str]:
