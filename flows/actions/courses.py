@@ -5,32 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.content.i18n import cop, long_date
 from bot.content.schema import CITIES, Course
-from bot.core.text import fold
+from flows.actions import answers
 from flows.actions.common import content, say_paged, today
+from flows.actions.forms import FormReadingEveryMessage
 
 ICT_TOPICS = ("tic", "programacion", "ofimatica", "marketing_digital")
-
-# How participants name the two cities (the NLU synonyms cover most; this catches free text).
-CITY_WORDS = {
-    "Santa Marta": ("santa marta", "sta marta", "samario", "samaria", "santamarta", "smr"),
-    "Barranquilla": ("barranquilla", "quilla", "baq", "arenosa", "curramba", "barranquiller"),
-}
-VIRTUAL_WORDS = ("virtual", "en linea", "online", "internet", "desde la casa", "desde casa")
-
-
-def normalise_city(text: str | None) -> str | None:
-    folded = fold(text or "")
-    for city, words in CITY_WORDS.items():
-        if any(word in folded for word in words):
-            return city
-    return None
-
 
 def find_courses(
     courses: tuple[Course, ...],
@@ -81,26 +66,11 @@ def describe(course: Course) -> str:
     return "\n".join(lines)
 
 
-class ValidateCourseForm(FormValidationAction):
+class ValidateCourseForm(FormReadingEveryMessage):
+    own_intents = frozenset({"ask_courses"})
+
     def name(self) -> str:
         return "validate_course_form"
-
-    def extract_city(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        """Her city from whatever she wrote while the form runs, whatever the intent: "quiero
-        info de los cursos virtuales" asked for courses again, so no slot mapping took it, the
-        form rejected the turn and Rasa looped on its fallback until its circuit breaker
-        (found by the chaos run). A city or "virtual" in her words fills it."""
-        if tracker.get_slot("city"):
-            return {}
-        text = str(tracker.latest_message.get("text") or "")
-        city = normalise_city(text)
-        if city:
-            return {"city": city}
-        if any(word in fold(text) for word in VIRTUAL_WORDS):
-            return {"city": "virtual"}
-        return {}
 
     def validate_city(
         self,
@@ -109,12 +79,12 @@ class ValidateCourseForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        if slot_value in CITIES:
+        if slot_value in CITIES or slot_value == "virtual":
             return {"city": slot_value}
-        city = normalise_city(str(slot_value))
+        city = answers.city_in(str(slot_value))
         if city:
             return {"city": city}
-        if any(word in fold(str(slot_value)) for word in VIRTUAL_WORDS):
+        if answers.modality_in(str(slot_value)) == "virtual":
             return {"city": "virtual", "modality": "virtual"}
         dispatcher.utter_message(response="utter_city_not_served")
         return {"city": None}

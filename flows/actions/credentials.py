@@ -6,31 +6,15 @@ from __future__ import annotations
 import abc
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.content.schema import EDUCATION_LEVELS, CredentialPath
-from bot.core.text import fold
+from bot.content.schema import CredentialPath
+from flows.actions import answers
 from flows.actions.common import content
-
-LEVEL_WORDS = {
-    "bachillerato": ("bachiller", "secundaria", "liceo", "colegio"),
-    "tecnico": ("tecnic", "tecnolog", "tsu"),
-    "posgrado": ("posgrado", "postgrado", "maestr", "especializ", "doctorado", "magister"),
-    "universitario": ("universi", "licenciad", "pregrado", "profesional", "ingenier", "carrera"),
-}
-
-
-def normalise_level(text: str | None) -> str | None:
-    folded = fold(text or "")
-    if folded in EDUCATION_LEVELS:
-        return folded
-    for level, words in LEVEL_WORDS.items():  # posgrado is checked before universitario
-        if any(word in folded for word in words):
-            return level
-    return None
+from flows.actions.forms import FormReadingEveryMessage
 
 
 def choose_path(
@@ -58,7 +42,9 @@ def current_path(tracker: Tracker) -> CredentialPath | None:
     return next((p for p in content().snapshot().credential_paths if p.id == path_id), None)
 
 
-class ValidateCredentialForm(FormValidationAction):
+class ValidateCredentialForm(FormReadingEveryMessage):
+    own_intents = frozenset({"ask_credential_validation"})
+
     def name(self) -> str:
         return "validate_credential_form"
 
@@ -69,7 +55,7 @@ class ValidateCredentialForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        level = normalise_level(str(slot_value))
+        level = answers.level_in(str(slot_value))
         if level is None:
             dispatcher.utter_message(response="utter_level_not_understood")
         return {"education_level": level}

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.content.i18n import cop
 from bot.conversation.choices import parse_choice
 from bot.core.text import fold
+from flows.actions.answers import CREDIT_FORM
 from flows.actions.common import bullet_list, content, say_paged
+from flows.actions.forms import FormReadingEveryMessage, answered_by
 
 BUSINESS_MONTHS = ("menos_6", "6_12", "mas_12")
 
@@ -78,10 +80,14 @@ class ActionCreditInfo(Action):
             *([bullet_list(amounts)] if amounts else []),
             "⚠️ " + credit.gota_a_gota_warning,
         ]
-        return say_paged(dispatcher, "\n\n".join(parts))
+        # What she already said ("tengo una venta hace un año, ya tengo el PPT") is kept, so
+        # the pre-check she is offered next does not ask it again.
+        return [*answered_by(CREDIT_FORM, tracker), *say_paged(dispatcher, "\n\n".join(parts))]
 
 
-class ValidateCreditPrecheckForm(FormValidationAction):
+class ValidateCreditPrecheckForm(FormReadingEveryMessage):
+    own_intents = frozenset({"ask_credit"})
+
     def name(self) -> str:
         return "validate_credit_precheck_form"
 

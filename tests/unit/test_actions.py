@@ -140,21 +140,66 @@ def test_city_validation(said: str, city: str | None) -> None:
     assert bool(dispatcher.messages) == (city is None)
 
 
+def extraction(form, t: Tracker) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    domain = {"forms": {form.form_name(): {"required_slots": []}}}
+    events = asyncio.run(form.get_extraction_events(CollectingDispatcher(), t, domain))
+    return slot_events(events)
+
+
 @pytest.mark.parametrize(
     ("said", "extracted"),
-    [("quiero info de los cursos virtuales", {"city": "virtual"}),
+    [("quiero info de los cursos virtuales", {"city": "virtual", "modality": "virtual"}),
      ("q cursos hay en quilla", {"city": "Barranquilla"}),
-     ("cursos para samarias", {"city": "Santa Marta"}),
-     ("que cursos hay", {})],
+     ("cursos de excel para samarias", {"city": "Santa Marta", "course_topic": "ofimatica"}),
+     ("que cursos hay", {"city": None})],
 )  # fmt: skip
-def test_the_city_is_taken_from_any_message_while_the_course_form_runs(
+def test_every_answer_in_any_message_is_taken_while_the_course_form_runs(
     said: str, extracted: dict[str, str]
 ) -> None:
+    """ "que cursos hay" asked again mid-form answers nothing: the form takes the turn (city
+    None) and asks again, instead of a rejected turn Rasa would loop on."""
     asked = {"requested_slot": "city"}
     t = tracker(asked, intent="ask_courses", text=said, active_loop="course_form")
-    assert ValidateCourseForm().extract_city(CollectingDispatcher(), t, {}) == extracted
-    known = tracker({"city": "Santa Marta"}, intent="ask_courses", text=said)
-    assert ValidateCourseForm().extract_city(CollectingDispatcher(), known, {}) == {}
+    assert extraction(ValidateCourseForm(), t) == extracted
+
+
+def test_a_changed_mind_replaces_the_answer_already_given() -> None:
+    t = tracker({"city": "Barranquilla"}, intent="inform", text="no, mejor en santa marta")
+    assert extraction(ValidateCourseForm(), t) == {"city": "Santa Marta"}
+    t = tracker({"education_level": "bachillerato", "requested_slot": "apostilled"},
+                intent="deny", text="no perdon, es el de la universidad")  # fmt: skip
+    assert extraction(ValidateCredentialForm(), t) == {"education_level": "universitario"}
+
+
+def test_a_plain_yes_or_no_answers_only_the_question_asked() -> None:
+    asked = {"education_level": "tecnico", "requested_slot": "apostilled"}
+    assert extraction(ValidateCredentialForm(), tracker(asked, intent="affirm", text="si")) == {
+        "apostilled": True
+    }
+    asked = {"requested_slot": "has_ppt", "has_business": True, "business_months": "6_12"}
+    assert extraction(ValidateCreditPrecheckForm(), tracker(asked, intent="deny", text="no")) == {
+        "has_ppt": False
+    }
+
+
+@pytest.mark.parametrize("intent", ["show_menu", "request_human", "report_emergency", "opt_out"])
+def test_leaving_a_form_is_never_read_as_an_answer(intent: str) -> None:
+    t = tracker({"requested_slot": "city"}, intent=intent, text="menu santa marta")
+    assert extraction(ValidateCourseForm(), t) == {}
+
+
+def test_another_topic_mid_form_is_left_to_the_rules() -> None:
+    """Nothing set: the form rejects the turn, the topic's rule answers, the form resumes."""
+    t = tracker({"requested_slot": "city"}, intent="ask_scholarships", text="y becas hay?")
+    assert extraction(ValidateCourseForm(), t) == {}
+
+
+def test_credit_information_keeps_what_she_already_said_for_the_precheck() -> None:
+    said = "tengo una venta de arepas hace 2 años y quiero un credito, ya tengo el ppt"
+    _, events = run(ActionCreditInfo(), tracker(intent="ask_credit", text=said))
+    slots = slot_events(events)
+    slots.pop("listing")
+    assert slots == {"has_business": True, "business_months": "mas_12", "has_ppt": True}
 
 
 # --- credential validation -------------------------------------------------------------------
