@@ -16,7 +16,9 @@ from bot.store.models import CaseWorker
 
 CASE_WORKER = "case_worker"
 SUPERVISOR = "supervisor"
-ROLES = (CASE_WORKER, SUPERVISOR)
+# Programme staff: the reports only (no transcripts, no numbers, no queue).
+PROGRAMME = "programme"
+ROLES = (CASE_WORKER, SUPERVISOR, PROGRAMME)
 MIN_PASSWORD_LENGTH = 10
 # `make run` (development only) makes sure this supervisor exists so a newcomer can open the
 # console at once; its password is generated once and kept in a git-ignored file.

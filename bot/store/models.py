@@ -5,10 +5,12 @@ worker wrote are marked `info={"sensitive": True}`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -90,6 +92,11 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(16), default="received")
     error_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     num_media: Mapped[int] = mapped_column(Integer, default=0)
+    # What the dialogue understood of an inbound message (after consent only; issue 15): the
+    # NLU's intent and confidence, and whether the answer was "not understood". For reports.
+    intent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    intent_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    fallback: Mapped[bool | None] = mapped_column(nullable=True)
     # A supervisor's resend of a failed message: the outbox id of the one it repeats (once).
     retry_of: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
 
@@ -175,7 +182,7 @@ class CaseWorker(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
-    role: Mapped[str] = mapped_column(String(16))  # "case_worker" or "supervisor"
+    role: Mapped[str] = mapped_column(String(16))  # bot.handoff.accounts.ROLES
     password_hash: Mapped[str] = mapped_column(String(255))
     # SHA-256 of the API token (the token itself is shown once and never stored).
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
@@ -202,7 +209,25 @@ class SenderAlias(Base):
     linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-HER_ROWS = (Message, ReminderSubscription, HandoffEvent, HandoffRating, SenderAlias)
+class Outcome(Base):
+    """A programme result for one participant (content/outcomes.yml names the kinds), recorded
+    by a case worker from her ticket: what happened, on which day, who recorded it."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (Index("ix_outcomes_kind_on", "kind", "happened_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    participant_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    happened_on: Mapped[date] = mapped_column(Date)
+    ticket_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(254))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+HER_ROWS = (Message, ReminderSubscription, HandoffEvent, HandoffRating, SenderAlias, Outcome)
 # (HER_ROWS: by participant_id)
 HER_TICKETS_ROWS = (HandoffNote,)  # by the ids of her tickets: they carry no participant id
 NOT_ABOUT_A_PARTICIPANT = (ErasureAudit, CaseWorker)  # (the audit holds no id of hers)
