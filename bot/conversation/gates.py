@@ -30,15 +30,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.content.i18n import TIMEZONE, long_date
-from bot.conversation import media
+from bot.conversation import media, two_questions
 from bot.conversation.choices import MENU_PAYLOAD, Decision, decide, parse_choice
 from bot.conversation.crisis import check, kinds
 from bot.conversation.crisis.assess import CERTAIN, POSSIBLE, Danger
-from bot.conversation.rasa_client import RasaClient, RasaError
+from bot.conversation.rasa_client import RasaClient, RasaError, RasaUnavailable
 from bot.conversation.state import ParticipantState
 from bot.conversation.support_lines import lines_text
 from bot.core.keys import shard_of
-from bot.core.messages import CRISIS_CHECK_SIGNAL, BotReply, InboundMessage
+from bot.core.messages import CRISIS_CHECK_SIGNAL, BotReply, Button, InboundMessage
 from bot.core.text import fold
 from bot.handoff.queue import URGENT
 from bot.privacy import data_rights, optout
@@ -265,7 +265,37 @@ def dialogue(turn: TurnInput) -> Answer | None:
         # Every turn of the dialogue says something: silence means a part failed (an action
         # or a text). Retry; past max attempts she is told, and it is kept for a person.
         raise RasaError("Rasa answered nothing")
-    return Answer(replies, keep=True)
+    return Answer([*replies, *second_question(turn, replies)], keep=True)
+
+
+def second_question(turn: TurnInput, replies: list[BotReply]) -> list[BotReply]:
+    """Rasa answered one of her two questions: offer the other as her next option (a button
+    she can pick with its number), or, when this turn already has options, say it comes
+    next. Nothing when her message is one question or the NLU is unsure of the other."""
+    parts = two_questions.question_parts(turn.decision.rasa_text or "")
+    if not parts:
+        return []
+    store = turn.rt.content
+    # The topics she can be offered: those content gives a title (topic_ask_*).
+    system = store.snapshot().system
+    topics = [name.removeprefix("topic_") for name in system if name.startswith("topic_ask_")]
+    try:
+        answered = two_questions.Parse(*turn.rasa.parse(turn.decision.rasa_text or ""))
+        parsed = [two_questions.Parse(*turn.rasa.parse(part)) for part in parts]
+    except (RasaError, RasaUnavailable):
+        return []  # the answer she has is worth more than the offer
+    other = two_questions.other_topic(answered, parsed, topics)
+    if other is None:
+        return []
+    title = store.system_text(f"topic_{other}")
+    if any(r.buttons for r in replies):  # her numbers already name this turn's options
+        return [BotReply(text=store.system_text("second_question_later", topic=title))]
+    return [
+        BotReply(
+            text=store.system_text("second_question_offer", topic=title),
+            buttons=(Button(title=title, payload=f"/{other}"),),
+        )
+    ]
 
 
 def media_only(turn: TurnInput) -> Answer:

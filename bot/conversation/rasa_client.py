@@ -56,6 +56,22 @@ class RasaClient:
             raise RasaError(f"unexpected answer from Rasa: {str(payload)[:200]}")
         return replies_from_rasa(payload)
 
+    def parse(self, text: str) -> tuple[str, float]:
+        """What Rasa's NLU makes of `text` alone (intent, confidence); nothing is stored."""
+        with metrics.rasa_call(timeouts=(RasaTimeout,)):
+            try:
+                response = self.http.post(
+                    f"{self.base_url}/model/parse", json={"text": text}, timeout=self.timeout
+                )
+            except requests.ConnectionError as exc:
+                raise RasaUnavailable(f"Rasa is not reachable at {self.base_url}") from exc
+            except requests.Timeout as exc:
+                raise RasaTimeout(f"Rasa did not answer within {self.timeout:.0f} s") from exc
+        if response.status_code != 200:
+            raise RasaError(f"Rasa answered {response.status_code}: {response.text[:200]}")
+        intent = response.json().get("intent") or {}
+        return str(intent.get("name") or ""), float(intent.get("confidence") or 0.0)
+
     def status(self) -> dict[str, Any]:
         response = self.http.get(f"{self.base_url}/status", timeout=3)
         response.raise_for_status()
