@@ -6,7 +6,8 @@ Layers, bottom to top (a package imports only from the layers below it and from 
     queue · store · content · channels        mailboxes · SQL · content/ · Twilio
     outbound                                  outbox sender, delivery, SMS shaping, proactive
     handoff                                   ticket queue, relay, case work, accounts, alerts
-    privacy                                   consent, data rights, erasure, retention, opt-out
+    privacy · reports                         consent, data rights, erasure, retention, opt-out ·
+                                              programme reports (aggregates, exports)
     reminders                                 scholarship reminders
     conversation                              the worker and its gates, crisis, Rasa client
     ops                                       CLI, scheduler, Rasa service, content check

@@ -1,10 +1,13 @@
 """The case workers' JSON API (what the console uses; bearer tokens for scripts).
 
-Also POST /api/messages/<outbox_id>/retry: a supervisor sends a failed message again.
+Also POST /api/messages/<outbox_id>/retry: a supervisor sends a failed message again; and her
+programme outcomes, from her ticket (GET/POST …/outcomes, PATCH/DELETE …/outcomes/<id>: the
+case worker holding the ticket, or a supervisor; changed or removed only by whoever recorded
+it, or a supervisor).
 
-401 without a valid token, 403 for a ticket someone else holds (supervisors may look), 404 for
-an unknown ticket, 409 when the ticket's state does not allow the action — always with a JSON
-`error` saying why.
+401 without a valid token, 403 for a ticket someone else holds (supervisors may look) and for
+the programme role (reports only), 404 for an unknown ticket, 409 when the ticket's state does
+not allow the action, 400 for what is not valid — always with a JSON `error` saying why.
 """
 
 from __future__ import annotations
@@ -15,13 +18,23 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from bot.handoff import case as her_case
 from bot.handoff import rules as casework
 from bot.handoff.accounts import SUPERVISOR, by_token
+from bot.handoff.outcomes import may_change
 from bot.handoff.queue import CLAIMED, Ticket
 from bot.handoff.redelivery import can_retry, retried_as, retry_failed
 from bot.handoff.relay import RelayError, WindowClosed, reply, send_template
-from bot.handoff.rules import CASE_WORKER_LEASE_SECONDS, CaseworkError, address_shown_to, ticket_for
+from bot.handoff.rules import (
+    CASE_WORKER_LEASE_SECONDS,
+    CaseworkError,
+    address_shown_to,
+    may_do_casework,
+    ticket_for,
+)
 from bot.store.handoff import add_note, notes
+from bot.store.models import Outcome
+from bot.store.outcomes import outcomes_of
 from bot.store.participants import is_opted_out
 from bot.store.transcript import transcript
 from webhooks.extensions import runtime
@@ -45,6 +58,8 @@ def require_token(view):  # type: ignore[no-untyped-def]
             response = jsonify(error="a valid bearer token is required")
             response.headers["WWW-Authenticate"] = "Bearer"
             return response, 401
+        if not may_do_casework(worker):
+            return _error(403, f"the {worker.role} role sees the reports only")
         g.case_worker = worker
         return view(*args, **kwargs)
 
@@ -204,3 +219,70 @@ def retry(outbox_id: str) -> ResponseReturnValue:
     """Supervisors: send a failed message again (a new entry at the end of her outbox)."""
     again = retry_failed(runtime(), g.case_worker, outbox_id)
     return jsonify(queued=again.id, retry_of=outbox_id), 202
+
+
+# -- her programme outcomes ------------------------------------------------------------------
+def _outcome_json(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "id": outcome.id,
+        "kind": outcome.kind,
+        "happened_on": outcome.happened_on.isoformat(),
+        "ticket_id": outcome.ticket_id,
+        "recorded_by": outcome.recorded_by,
+        "recorded_at": outcome.recorded_at.isoformat(),
+        "updated_by": outcome.updated_by,
+        "updated_at": outcome.updated_at.isoformat() if outcome.updated_at else None,
+        "editable": may_change(g.case_worker, outcome),
+    }
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+def _optional_text(body: dict[str, Any], name: str) -> str | None:
+    return None if body.get(name) is None else str(body[name])
+
+
+@bp.get("/<ticket_id>/outcomes")
+@require_token
+def list_outcomes(ticket_id: str) -> ResponseReturnValue:
+    """Her outcomes (kinds: content/outcomes.yml), in the order they happened."""
+    ticket = her_case.case_ticket_for(runtime(), g.case_worker, ticket_id)
+    found = outcomes_of(runtime().sessions, ticket.participant)
+    return jsonify(outcomes=[_outcome_json(o) for o in found])
+
+
+@bp.post("/<ticket_id>/outcomes")
+@require_token
+def add_outcome(ticket_id: str) -> ResponseReturnValue:
+    """{"kind": "course_enrolled", "happened_on": "2026-11-30"} → 201 with the outcome."""
+    ticket = her_case.case_ticket_for(runtime(), g.case_worker, ticket_id)
+    body = _body()
+    outcome = her_case.record_outcome(
+        runtime(), g.case_worker, ticket,
+        str(body.get("kind", "")), str(body.get("happened_on", "")),
+    )  # fmt: skip
+    return jsonify(outcome=_outcome_json(outcome)), 201
+
+
+@bp.patch("/<ticket_id>/outcomes/<int:outcome_id>")
+@require_token
+def change_outcome(ticket_id: str, outcome_id: int) -> ResponseReturnValue:
+    """{"kind": …} and/or {"happened_on": …}: what is not sent stays."""
+    ticket = her_case.case_ticket_for(runtime(), g.case_worker, ticket_id)
+    body = _body()
+    outcome = her_case.change_outcome(
+        runtime(), g.case_worker, ticket, outcome_id,
+        _optional_text(body, "kind"), _optional_text(body, "happened_on"),
+    )  # fmt: skip
+    return jsonify(outcome=_outcome_json(outcome))
+
+
+@bp.delete("/<ticket_id>/outcomes/<int:outcome_id>")
+@require_token
+def delete_outcome(ticket_id: str, outcome_id: int) -> ResponseReturnValue:
+    ticket = her_case.case_ticket_for(runtime(), g.case_worker, ticket_id)
+    her_case.remove_outcome(runtime(), g.case_worker, ticket, outcome_id)
+    return Response(status=204)

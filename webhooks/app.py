@@ -16,6 +16,7 @@ from webhooks import (
     metrics,
     nlg,
     privacy,
+    reports,
     simulator,
     twilio_inbound,
     twilio_status,
@@ -51,6 +52,7 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(api.messages_bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(privacy.bp)
+    reports.register(app)
     metrics.register(app, settings)
     if settings.is_development:
         app.register_blueprint(simulator.bp)

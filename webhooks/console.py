@@ -1,6 +1,9 @@
 """The case workers' console: server-rendered pages over the same rules as the JSON API
 (bot/handoff/rules.py). Login with hashed passwords, a CSRF token on every form, sessions that
-expire after inactivity, numbers masked except for supervisors, Spanish/English/Italian."""
+expire after inactivity, numbers masked except for supervisors, Spanish/English/Italian.
+
+Every page here is for case work (case workers and supervisors): the programme role is refused
+with 403 and sent to the reports page (/console/reports) when it logs in."""
 
 from __future__ import annotations
 
@@ -27,8 +30,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from bot.channels.twilio.media import MediaUnavailable, fetch
+from bot.content.i18n import today_in_bogota
+from bot.handoff import case as her_case
 from bot.handoff import rules as casework
 from bot.handoff.accounts import SUPERVISOR, check_password, find
+from bot.handoff.outcomes import BadDay, FutureDay, InvalidOutcome, UnknownKind, may_change
 from bot.handoff.queue import URGENT, Ticket
 from bot.handoff.redelivery import can_retry, retried_as, retry_failed
 from bot.handoff.relay import RelayError, reply, send_template, window_open
@@ -38,16 +44,29 @@ from bot.handoff.rules import (
     CaseworkError,
     Conflict,
     address_shown_to,
+    may_do_casework,
+    may_see_case,
 )
 from bot.store.handoff import add_note, handoff_events, notes
+from bot.store.models import CaseWorker
+from bot.store.outcomes import outcomes_of
 from bot.store.participants import is_opted_out
 from bot.store.transcript import transcript
+from webhooks.console_labels import (
+    channel_name,
+    outcome_name,
+    priority_name,
+    reminder_decision_name,
+    topic_name,
+)
 from webhooks.extensions import runtime
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 IDLE_SECONDS = 30 * 60  # a session left alone this long is logged out
 LEASE_SECONDS = CASE_WORKER_LEASE_SECONDS
 LANGUAGES = ("es", "en", "it")
+# The programme role's only page (webhooks/reports.py); where its login lands.
+REPORTS_PATH = "/console/reports"
 
 
 # -- session, CSRF, login --------------------------------------------------------------------
@@ -73,20 +92,58 @@ def check_session_and_csrf() -> ResponseReturnValue | None:
 
 @bp.app_context_processor
 def template_helpers() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "languages": LANGUAGES}
+    return {
+        "csrf_token": csrf_token,
+        "languages": LANGUAGES,
+        "topic_name": topic_name,
+        "channel_name": channel_name,
+        "priority_name": priority_name,
+        "outcome_name": lambda kind: outcome_name(runtime(), kind),
+        "reminder_decision_name": reminder_decision_name,
+        "may_do_casework": may_do_casework,
+    }
 
 
-def login_required(view):  # type: ignore[no-untyped-def]
+def _signed_in() -> CaseWorker | None:
+    email = session.get("email")
+    worker = find(runtime().sessions, email) if email else None
+    return worker if worker is not None and worker.active else None
+
+
+def account_required(view):  # type: ignore[no-untyped-def]
+    """Any active account, whatever its role (the page decides): the reports page."""
+
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
-        email = session.get("email")
-        worker = find(runtime().sessions, email) if email else None
-        if worker is None or not worker.active:
+        worker = _signed_in()
+        if worker is None:
             return redirect(url_for("console.login", next=request.path))
         g.case_worker = worker
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def login_required(view):  # type: ignore[no-untyped-def]
+    """Case work: case workers and supervisors. The programme role gets 403 (reports only)."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        worker = _signed_in()
+        if worker is None:
+            return redirect(url_for("console.login", next=request.path))
+        if not may_do_casework(worker):
+            abort(403, description=f"the {worker.role} role sees the reports only")
+        g.case_worker = worker
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _home(worker: CaseWorker | None) -> str:
+    if worker is not None and not may_do_casework(worker):
+        return REPORTS_PATH
+    return url_for("console.queue")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -101,7 +158,7 @@ def login() -> ResponseReturnValue:
         language = session.get("lang")
         session.clear()  # a new session on login: no fixation
         session.update(email=worker.email, seen=time.time(), lang=language or "es")
-        return redirect(url_for("console.queue"))
+        return redirect(_home(worker))
     return render_template("console/login.html")
 
 
@@ -115,7 +172,7 @@ def logout() -> ResponseReturnValue:
 def language(code: str) -> ResponseReturnValue:
     if code in LANGUAGES:
         session["lang"] = code
-    return redirect(request.referrer or url_for("console.queue"))
+    return redirect(request.referrer or _home(_signed_in()))
 
 
 # -- queue -----------------------------------------------------------------------------------
@@ -151,7 +208,10 @@ def queue_json() -> ResponseReturnValue:
     return jsonify(
         waiting=[
             {"id": t.id, "priority": t.priority, "topic": t.topic, "channel": t.channel,
-             "minutes": int(t.waiting_seconds // 60)}
+             "minutes": int(t.waiting_seconds // 60),
+             # In the console's language, for the page to show.
+             "priority_name": priority_name(t.priority), "topic_name": topic_name(t.topic),
+             "channel_name": channel_name(t.channel)}
             for t in waiting
         ],
         urgent=sum(1 for t in waiting if t.priority == URGENT),
@@ -205,6 +265,9 @@ def ticket(ticket_id: str) -> ResponseReturnValue:
         renew_every_ms=RENEW_EVERY_SECONDS * 1000,
         # She asked us not to write first (BAJA, NO ME ESCRIBAS: a shared phone, maybe).
         no_first_contact=is_opted_out(rt.sessions, current.participant),
+        # Her programme outcomes, in the history; her whole case for who may open it.
+        outcomes=outcomes_of(rt.sessions, current.participant),
+        case_open=may_see_case(g.case_worker, current),
     )
 
 
@@ -312,3 +375,91 @@ def retry_message(ticket_id: str, outbox_id: str) -> ResponseReturnValue:
         abort(exc.status, description=str(exc))
     flash(_("Mensaje reenviado: va al final de su cola."))
     return _back(ticket_id)
+
+
+# -- her case --------------------------------------------------------------------------------
+def _case_ticket_or_error(ticket_id: str) -> Ticket:
+    try:
+        return her_case.case_ticket_for(runtime(), g.case_worker, ticket_id)
+    except CaseworkError as exc:
+        abort(exc.status, description=str(exc))
+
+
+def _back_to_case(ticket_id: str) -> ResponseReturnValue:
+    return redirect(url_for("console.case", ticket_id=ticket_id) + "#outcomes")
+
+
+def _invalid_outcome(exc: InvalidOutcome) -> str:
+    """What the case worker reads when the form was not valid, in the console's language."""
+    if isinstance(exc, UnknownKind):
+        return _("Elige un resultado de la lista.")
+    if isinstance(exc, FutureDay):
+        return _("La fecha no puede estar en el futuro.")
+    if isinstance(exc, BadDay):
+        return _("Escribe una fecha válida.")
+    return str(exc)
+
+
+@bp.get("/tickets/<ticket_id>/case")
+@login_required
+def case(ticket_id: str) -> ResponseReturnValue:
+    """Her case: what a case worker needs before answering (bot/handoff/case.py)."""
+    rt = runtime()
+    current = _case_ticket_or_error(ticket_id)
+    snapshot = rt.content.snapshot()
+    return render_template(
+        "console/case.html",
+        ticket=current,
+        address=address_shown_to(g.case_worker, current.address),
+        case=her_case.load_case(rt, current),
+        kinds=[kind.id for kind in snapshot.outcomes],
+        scholarships={s.id: s.name for s in snapshot.scholarships},
+        editable=lambda outcome: may_change(g.case_worker, outcome),
+        today=today_in_bogota().isoformat(),
+    )
+
+
+@bp.post("/tickets/<ticket_id>/outcomes")
+@login_required
+def add_outcome(ticket_id: str) -> ResponseReturnValue:
+    current = _case_ticket_or_error(ticket_id)
+    try:
+        her_case.record_outcome(
+            runtime(), g.case_worker, current,
+            request.form.get("kind", ""), request.form.get("happened_on", ""),
+        )  # fmt: skip
+    except InvalidOutcome as exc:
+        flash(_invalid_outcome(exc))
+        return _back_to_case(ticket_id)
+    flash(_("Resultado registrado."))
+    return _back_to_case(ticket_id)
+
+
+@bp.post("/tickets/<ticket_id>/outcomes/<int:outcome_id>")
+@login_required
+def change_outcome(ticket_id: str, outcome_id: int) -> ResponseReturnValue:
+    current = _case_ticket_or_error(ticket_id)
+    try:
+        her_case.change_outcome(
+            runtime(), g.case_worker, current, outcome_id,
+            request.form.get("kind", ""), request.form.get("happened_on", ""),
+        )  # fmt: skip
+    except InvalidOutcome as exc:
+        flash(_invalid_outcome(exc))
+        return _back_to_case(ticket_id)
+    except CaseworkError as exc:  # not hers (404), not yours to change (403)
+        abort(exc.status, description=str(exc))
+    flash(_("Resultado actualizado."))
+    return _back_to_case(ticket_id)
+
+
+@bp.post("/tickets/<ticket_id>/outcomes/<int:outcome_id>/delete")
+@login_required
+def delete_outcome(ticket_id: str, outcome_id: int) -> ResponseReturnValue:
+    current = _case_ticket_or_error(ticket_id)
+    try:
+        her_case.remove_outcome(runtime(), g.case_worker, current, outcome_id)
+    except CaseworkError as exc:
+        abort(exc.status, description=str(exc))
+    flash(_("Resultado eliminado."))
+    return _back_to_case(ticket_id)

@@ -199,3 +199,25 @@ class WhatsAppInteractive(Sourced):
     kind: Literal["quick_reply", "list_picker"]
     payloads: tuple[str, ...] = Field(min_length=1)
     enabled: bool = False
+
+
+CONSOLE_LANGUAGES = ("es", "en", "it")
+
+
+class Labels(Strict):
+    """A name in each of the console's languages (webhooks/console_languages.py)."""
+
+    es: str = Text
+    en: str = Text
+    it: str = Text
+
+
+class OutcomeKind(Strict):
+    """A programme result a case worker records for a participant (content/outcomes.yml):
+    stored in SQL by `id`, shown by its name in the console's language."""
+
+    id: str = Field(pattern=_SLUG.pattern, max_length=64)
+    labels: Labels
+
+    def label(self, language: str) -> str:
+        return str(getattr(self.labels, language if language in CONSOLE_LANGUAGES else "es"))

@@ -20,6 +20,7 @@ from bot.content.schema import (
     Course,
     CredentialPath,
     Credit,
+    OutcomeKind,
     Privacy,
     Programme,
     Scholarship,
@@ -48,6 +49,7 @@ SECTIONS: dict[str, Any] = {
     "whatsapp_templates": list[WhatsAppTemplate],
     "privacy": Privacy,
     "whatsapp_interactive": list[WhatsAppInteractive],
+    "outcomes": list[OutcomeKind],
 }
 VARIANT_KEYS = {"text", "buttons", "source", "checked"}
 
@@ -65,6 +67,7 @@ class Snapshot:
     whatsapp_templates: tuple[WhatsAppTemplate, ...] = ()
     privacy: Privacy | None = None
     whatsapp_interactive: tuple[WhatsAppInteractive, ...] = ()
+    outcomes: tuple[OutcomeKind, ...] = ()
 
 
 def _load(directory: Path) -> Snapshot:
@@ -118,6 +121,7 @@ def _check_unique_ids(typed: dict[str, Any]) -> None:
         "support_lines",
         "whatsapp_templates",
         "whatsapp_interactive",
+        "outcomes",
     ):
         ids = [item.id for item in typed.get(section, ())]
         duplicates = {i for i in ids if ids.count(i) > 1}

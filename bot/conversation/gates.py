@@ -83,6 +83,8 @@ class TurnInput:
 class Answer:
     replies: list[BotReply]
     keep: bool  # whether her message and these replies may be stored
+    # Rasa read her words (the dialogue gate): what it understood is stored with her message.
+    dialogue: bool = False
 
 
 Gate = Callable[[TurnInput], Answer | None]
@@ -265,7 +267,7 @@ def dialogue(turn: TurnInput) -> Answer | None:
         # Every turn of the dialogue says something: silence means a part failed (an action
         # or a text). Retry; past max attempts she is told, and it is kept for a person.
         raise RasaError("Rasa answered nothing")
-    return Answer([*replies, *second_question(turn, replies)], keep=True)
+    return Answer([*replies, *second_question(turn, replies)], keep=True, dialogue=True)
 
 
 def second_question(turn: TurnInput, replies: list[BotReply]) -> list[BotReply]:
@@ -280,8 +282,9 @@ def second_question(turn: TurnInput, replies: list[BotReply]) -> list[BotReply]:
     system = store.snapshot().system
     topics = [name.removeprefix("topic_") for name in system if name.startswith("topic_ask_")]
     try:
-        answered = two_questions.Parse(*turn.rasa.parse(turn.decision.rasa_text or ""))
-        parsed = [two_questions.Parse(*turn.rasa.parse(part)) for part in parts]
+        whole = turn.rasa.parse(turn.decision.rasa_text or "")
+        answered = two_questions.Parse(whole.name, whole.confidence)
+        parsed = [two_questions.Parse(p.name, p.confidence) for p in map(turn.rasa.parse, parts)]
     except (RasaError, RasaUnavailable):
         return []  # the answer she has is worth more than the offer
     other = two_questions.other_topic(answered, parsed, topics)

@@ -21,6 +21,11 @@ from bot.conversation.crisis import kinds
 from bot.conversation.crisis.assess import NO_DANGER, assess
 from bot.conversation.rasa_client import RasaClient, RasaUnavailable
 from bot.conversation.state import load_state
+from bot.conversation.understanding import (
+    answered_with_not_understood,
+    is_fallback,
+    not_understood_texts,
+)
 from bot.core import metrics
 from bot.core.messages import (
     CRISIS_CHECK_SIGNAL,
@@ -48,7 +53,7 @@ from bot.store.models import IN
 from bot.store.participants import (
     consent_version,
 )
-from bot.store.transcript import record_inbound, transcript
+from bot.store.transcript import Understood, record_inbound, record_understanding, transcript
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -65,6 +70,10 @@ class Turn:
     # A person has (or now gets) her case: the transcript is that person's only view of her
     # words, so it is written before the message leaves her inbox.
     for_a_person: bool = False
+    # The dialogue gate answered (Rasa read her words): what it understood is stored with her
+    # message, and whether it answered "not understood" (bot/conversation/understanding.py).
+    dialogue: bool = False
+    not_understood: bool = False
 
 
 MENU_OPTIONS_TTL = 7 * 24 * 3600
@@ -134,8 +143,12 @@ class ConversationWorker(MailboxConsumer):
             return 0.0
         metrics.turn_answered()
         if turn.keep:
+            # Read back from Rasa only now that her answer is safe in the outbox.
+            understood = self.understood(lease.participant, message, turn)
             if not turn.for_a_person:
-                self.record(lease.participant, message)
+                self.record(lease.participant, message, understood)
+            elif understood is not None:  # stored before the commit: add what was understood
+                self.add_understanding(message, understood)
             # Where a pending scholarship reminder can reach her (Redis, until the deadline).
             remember_address(self.rt, lease.participant, message.address)
         return None
@@ -158,6 +171,10 @@ class ConversationWorker(MailboxConsumer):
             now=self.now(),
         )
         answer = gates.first_answer(turn)
+        dialogue = answer.dialogue
+        not_understood = dialogue and answered_with_not_understood(
+            answer.replies, not_understood_texts(self.rt.content.snapshot())
+        )
         replies = self.act_on_signals(turn, answer.replies)
         asks_for_a_person = any(r.handoff for r in replies)
         keep = answer.keep or asks_for_a_person
@@ -172,7 +189,13 @@ class ConversationWorker(MailboxConsumer):
         outbound = [
             o for reply in replies for o in self.outbound(participant, message, reply, keep)
         ]
-        return Turn(outbound=outbound, keep=keep, for_a_person=for_a_person)
+        return Turn(
+            outbound=outbound,
+            keep=keep,
+            for_a_person=for_a_person,
+            dialogue=dialogue,
+            not_understood=not_understood,
+        )
 
     def notice_version(self) -> str:
         privacy = self.rt.content.snapshot().privacy
@@ -274,7 +297,9 @@ class ConversationWorker(MailboxConsumer):
         earlier = [m.text for m in transcript(self.rt.sessions, participant) if m.direction == IN]
         return " / ".join([*earlier[-3:], message.text])[-SUMMARY_CHARACTERS:]
 
-    def store(self, participant: str, message: InboundMessage) -> None:
+    def store(
+        self, participant: str, message: InboundMessage, understood: Understood | None = None
+    ) -> None:
         """Her message into the transcript. Idempotent by MessageSid (a redelivered message
         is not stored twice)."""
         record_inbound(
@@ -284,17 +309,47 @@ class ConversationWorker(MailboxConsumer):
             message.text,
             message.message_sid,
             num_media=len(message.media),
+            understood=understood,
         )
         remember_user_id(self.rt, participant, message)
 
-    def record(self, participant: str, message: InboundMessage) -> None:
+    def record(
+        self, participant: str, message: InboundMessage, understood: Understood | None = None
+    ) -> None:
         """Her message into the transcript after her answer is safe in the outbox (so the
         database is not on the path to her reply) when no person needs it yet: a failure is
         logged, and her answer still goes."""
         try:
-            self.store(participant, message)
+            self.store(participant, message, understood)
         except Exception:
             log.exception("could not store %s in the transcript", message.message_sid)
+
+    def understood(
+        self, participant: str, message: InboundMessage, turn: Turn
+    ) -> Understood | None:
+        """What the NLU made of her message, for the topics report: only for a turn the
+        dialogue answered (so only after consent), read from her Rasa tracker after the commit.
+        A failure costs the report this message's topic, never her answer."""
+        if not turn.dialogue:
+            return None
+        try:
+            intent = self.rasa.latest_intent(participant)
+        except Exception as exc:
+            log.warning(
+                "could not read what Rasa understood of %s; stored without it: %s",
+                message.message_sid, exc,
+            )  # fmt: skip
+            return None
+        if intent is None:
+            return None
+        fallback = is_fallback(intent.name, turn.not_understood)
+        return Understood(intent.name, intent.confidence, fallback)
+
+    def add_understanding(self, message: InboundMessage, understood: Understood) -> None:
+        try:
+            record_understanding(self.rt.sessions, message.message_sid, understood)
+        except Exception:
+            log.exception("could not store what was understood of %s", message.message_sid)
 
     def remember_options(self, key: str, replies: list[BotReply]) -> None:
         """Numbers she types next refer to the options of this turn, or to nothing."""

@@ -139,6 +139,11 @@ class Settings:
     # instead of 70) and split long answers into numbered parts within this many segments per reply.
     sms_transliterate: bool = True
     sms_budget_segments: int = 3
+    # Reports (bot/reports/): what one SMS segment costs (the currency of the Twilio invoice;
+    # 0: unknown, no cost is shown), and the smallest number of women a figure may describe
+    # (fewer, and the figure is hidden as "<5").
+    sms_price_per_segment: float = 0.0
+    report_suppress_below: int = 5
     # Addresses ("whatsapp:+…" or "+…") told at once when an urgent ticket opens.
     supervisor_alert_to: tuple[str, ...] = ()
     # Scholarship reminders go this many days before a call closes (bot/reminders/job.py).
@@ -208,6 +213,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "RASA_MAX_CHARS": ("rasa_max_chars", _int),
     "SMS_TRANSLITERATE": ("sms_transliterate", _bool),
     "SMS_BUDGET_SEGMENTS": ("sms_budget_segments", _int),
+    "SMS_PRICE_PER_SEGMENT": ("sms_price_per_segment", _float),
+    "REPORT_SUPPRESS_BELOW": ("report_suppress_below", _int),
     "SUPERVISOR_ALERT_TO": ("supervisor_alert_to", _addresses),
     "REMINDER_DAYS_BEFORE": ("reminder_days_before", _int),
     "PROACTIVE_LIMITS": ("proactive_limits", _bool),
@@ -268,6 +275,10 @@ def load_settings(
             "Redis Cluster, so it needs a plain Redis (redis://host:port/db)"
         )
     values.setdefault("rasa_redis_url", values.get("redis_url", Settings.redis_url))
+    if values.get("sms_price_per_segment", 0.0) < 0:  # type: ignore[operator]
+        raise SettingsError("SMS_PRICE_PER_SEGMENT cannot be negative")
+    if values.get("report_suppress_below", Settings.report_suppress_below) < 1:  # type: ignore[operator]
+        raise SettingsError("REPORT_SUPPRESS_BELOW must be at least 1")
     if values.get("proactive_limits") is False and mode != DEVELOPMENT:
         raise SettingsError("PROACTIVE_LIMITS=false is for development only (Ley 2300 de 2023)")
     return Settings(env=mode, port=port, filled_in=tuple(filled), **values)  # type: ignore[arg-type]

@@ -19,6 +19,8 @@ SUPERVISOR = "supervisor"
 # Programme staff: the reports only (no transcripts, no numbers, no queue).
 PROGRAMME = "programme"
 ROLES = (CASE_WORKER, SUPERVISOR, PROGRAMME)
+# Who may reach the queue, tickets, transcripts, cases and the API (bot/handoff/rules.py).
+CASEWORK_ROLES = (CASE_WORKER, SUPERVISOR)
 MIN_PASSWORD_LENGTH = 10
 # `make run` (development only) makes sure this supervisor exists so a newcomer can open the
 # console at once; its password is generated once and kept in a git-ignored file.

@@ -1,14 +1,15 @@
 """What a case worker may do with a ticket — the same rules for the console and the API.
 
 Errors are typed so each interface maps them: NotFound (404), Forbidden (403: another case
-worker holds it), Conflict (409: the ticket's state does not allow it)."""
+worker holds it, or the role is not for case work), Conflict (409: the ticket's state does not
+allow it); a CaseworkError itself is 400 (what was sent is not valid)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from bot.core.identity import mask_address
-from bot.handoff.accounts import SUPERVISOR, find
+from bot.handoff.accounts import CASEWORK_ROLES, SUPERVISOR, find
 from bot.handoff.queue import CLAIMED, Ticket
 from bot.store.models import CaseWorker
 
@@ -50,8 +51,29 @@ class Conflict(CaseworkError):
     status = 409
 
 
+def may_do_casework(worker: CaseWorker) -> bool:
+    """Case workers and supervisors; programme staff see the reports only (no queue, tickets,
+    transcripts, cases, numbers or API)."""
+    return worker.role in CASEWORK_ROLES
+
+
+def check_casework(worker: CaseWorker) -> None:
+    if not may_do_casework(worker):
+        raise Forbidden(f"the {worker.role} role sees the reports only")
+
+
+def may_see_case(worker: CaseWorker, ticket: Ticket) -> bool:
+    """Her case (all her tickets, notes, outcomes, reminders, consent): the case worker holding
+    this ticket of hers, or a supervisor."""
+    if not may_do_casework(worker):
+        return False
+    holds = ticket.status == CLAIMED and ticket.claimed_by == worker.email
+    return holds or worker.role == SUPERVISOR
+
+
 def ticket_for(rt: Runtime, worker: CaseWorker, ticket_id: str, must_hold: bool) -> Ticket:
     """The ticket if this case worker may see it (or act on it, with `must_hold`)."""
+    check_casework(worker)
     ticket = rt.handoff.get(ticket_id)
     if ticket is None:
         raise NotFound(f"no ticket {ticket_id}")

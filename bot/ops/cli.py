@@ -23,6 +23,7 @@ from bot.core.settings import (
     load_settings,
     share_metrics_directory,
 )
+from bot.handoff.accounts import CASE_WORKER, ROLES
 
 
 def _settings() -> Settings:
@@ -282,9 +283,11 @@ def caseworker() -> None:
 @caseworker.command("add")
 @click.argument("email")
 @click.option("--name", required=True)
-@click.option("--role", type=click.Choice(["case_worker", "supervisor"]), default="case_worker")
+@click.option("--role", type=click.Choice(ROLES), default=CASE_WORKER)
 def caseworker_add(email: str, name: str, role: str) -> None:
-    """Create an account; the password is prompted, or read from standard input."""
+    """Create an account; the password is prompted, or read from standard input. Roles:
+    case_worker, supervisor (sees numbers, retries failed sends, opens every case), programme
+    (the reports page only: no queue, tickets, transcripts, numbers or API)."""
     from bot.handoff.accounts import AccountError, add
     from bot.runtime import build_runtime
 
@@ -361,6 +364,60 @@ def queue() -> None:
             f"{q.name}: {depth['ready']} participant(s) with messages waiting, "
             f"{depth['active']} being worked on, {depth['deadletters']} dead letter(s)"
         )
+
+
+@main.command()
+@click.option("--from", "first", required=True, help="First day, YYYY-MM-DD (Bogotá).")
+@click.option("--to", "last", required=True, help="Last day, included, YYYY-MM-DD.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Default: stdout.")
+@click.option("--channel", type=click.Choice(["whatsapp", "sms"]), default=None)
+@click.option("--topic", default=None, help="Only women who asked this intent.")
+@click.option("--language", type=click.Choice(["es", "en", "it"]), default="es")
+def report(
+    first: str,
+    last: str,
+    fmt: str,
+    out: str | None,
+    channel: str | None,
+    topic: str | None,
+    language: str,
+) -> None:
+    """The programme's report for a period, as the reports page shows it: aggregates only,
+    figures about fewer than REPORT_SUPPRESS_BELOW women hidden. Titles stay in Spanish;
+    --language names the outcomes."""
+    from bot.content.store import ContentStore
+    from bot.reports.build import Options, build_report, labels_from_content
+    from bot.reports.export import render
+    from bot.reports.model import Filters
+    from bot.reports.period import CUSTOM, PeriodError, parse_period
+    from bot.store.engine import make_engine, make_sessionmaker
+
+    settings = _settings()
+    try:
+        period = parse_period(CUSTOM, first, last, datetime.now(UTC).date())
+    except PeriodError as exc:
+        raise click.ClickException(str(exc)) from exc
+    labels = labels_from_content(ContentStore().snapshot(), language)
+    options = Options(
+        suppress_below=settings.report_suppress_below,
+        sms_price_per_segment=settings.sms_price_per_segment,
+        topic_labels=labels["topics"],
+        outcome_labels=labels["outcomes"],
+    )
+    engine = make_engine(settings.database_url)
+    try:
+        built = build_report(
+            make_sessionmaker(engine), period, Filters.parse(channel, topic), options
+        )
+    finally:
+        engine.dispose()
+    data = render(built, fmt)
+    if out:
+        Path(out).write_bytes(data)
+        click.echo(f"{fmt.upper()} report {period.first} to {period.last} written to {out}")
+    else:
+        click.echo(data, nl=False)  # bytes: written to the binary stdout as they are
 
 
 @main.command("check-settings")

@@ -2,8 +2,10 @@
 
 Errors: the schema (dates, links, required source/checked — enforced by loading), texts that
 don't fit 3 SMS segments without offering "MÁS", paged texts with a page that cannot fit,
-broken {placeholders}, responses the dialogue needs but content lacks. Warnings: facts not
-checked for a long time, nothing open to offer, WhatsApp button titles over 20 characters.
+broken {placeholders}, responses the dialogue needs but content lacks, no outcome kinds for
+case workers to record (content/outcomes.yml; each needs a name in es, en and it). Warnings:
+facts not checked for a long time, nothing open to offer, WhatsApp button titles over 20
+characters.
 """
 
 from __future__ import annotations
@@ -121,4 +123,8 @@ def check(store: ContentStore, today: date, needed: set[str], paged: set[str]) -
         problems.append(Problem("warning", "scholarships", "no call is open"))
     if not snapshot.support_lines:
         problems.append(Problem("error", "support_lines", "no emergency lines"))
+    if not snapshot.outcomes:
+        problems.append(
+            Problem("error", "outcomes", "no outcome kinds: case workers cannot record results")
+        )
     return problems

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -56,6 +57,7 @@ from bot.handoff.relay import whatsapp_window_open
 from bot.outbound import proactive
 from bot.outbound.proactive_hours import is_allowed
 from bot.outbound.shaping import for_channel
+from bot.store.models import REMINDER_OUTBOX_PREFIX
 from bot.store.reminders import (
     PendingReminder,
     decide_reminder,
@@ -172,6 +174,7 @@ def reminder_messages(
         to=address,
         body=rt.content.system_text("reminder_text", **values),
         proactive=True,
+        id=REMINDER_OUTBOX_PREFIX + uuid.uuid4().hex,
     )
     if channel == WHATSAPP and not _window_open_when_sent(rt, participant, now):
         template = _template(rt)

@@ -160,3 +160,29 @@ def last_channel(sessions: sessionmaker[Session], participant_id: str) -> str | 
             .order_by(Message.id.desc())
             .limit(1)
         )
+
+
+def ratings_by_ticket(sessions: sessionmaker[Session], participant_id: str) -> dict[str, int]:
+    """Her 1-5 rating of each ticket she rated."""
+    with sessions() as session:
+        rows = session.execute(
+            select(HandoffRating.ticket_id, HandoffRating.rating).where(
+                HandoffRating.participant_id == participant_id
+            )
+        ).all()
+    return {ticket_id: rating for ticket_id, rating in rows}
+
+
+def notes_on(sessions: sessionmaker[Session], ticket_ids: set[str]) -> dict[str, list[HandoffNote]]:
+    """The notes of several tickets, oldest first (her case page)."""
+    if not ticket_ids:
+        return {}
+    with sessions() as session:
+        found: dict[str, list[HandoffNote]] = {}
+        for note in session.scalars(
+            select(HandoffNote)
+            .where(HandoffNote.ticket_id.in_(ticket_ids))
+            .order_by(HandoffNote.id)
+        ):
+            found.setdefault(note.ticket_id, []).append(note)
+    return found

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -232,3 +233,36 @@ HER_ROWS = (Message, ReminderSubscription, HandoffEvent, HandoffRating, SenderAl
 HER_TICKETS_ROWS = (HandoffNote,)  # by the ids of her tickets: they carry no participant id
 NOT_ABOUT_A_PARTICIPANT = (ErasureAudit, CaseWorker)  # (the audit holds no id of hers)
 
+
+# Outbox ids of scholarship reminders start with this (bot/reminders/job.py), so the
+# transcript tells them apart for the reports. In the LIKE pattern "_" matches any character:
+# outbox ids are hex after "out_", so nothing else matches.
+REMINDER_OUTBOX_PREFIX = "out_reminder_"
+REMINDER_MESSAGES = text(f"outbox_id LIKE '{REMINDER_OUTBOX_PREFIX}%'")
+
+# Indexes for the reports (bot/reports/queries.py; migration 0013). A period's messages are
+# read from ix_messages_created_at alone on PostgreSQL (the columns the figures need are
+# carried in it).
+_REPORTED_MESSAGE_COLUMNS = (
+    "participant_id", "direction", "channel", "intent", "fallback", "status", "error_code",
+)  # fmt: skip
+REPORT_INDEXES = (
+    Index(
+        "ix_messages_created_at",
+        Message.created_at,
+        postgresql_include=[*_REPORTED_MESSAGE_COLUMNS],
+    ),
+    Index(
+        "ix_messages_reminders",
+        Message.created_at,
+        postgresql_include=["participant_id", "status", "channel"],
+        postgresql_where=REMINDER_MESSAGES,
+        sqlite_where=REMINDER_MESSAGES,
+    ),
+    Index("ix_handoff_events_status_at", HandoffEvent.status, HandoffEvent.at),
+    Index("ix_participants_opted_out_at", Participant.opted_out_at),
+    Index("ix_handoff_ratings_at", HandoffRating.at),
+    Index("ix_reminder_subscriptions_created_at", ReminderSubscription.created_at),
+    Index("ix_reminder_subscriptions_reminded_at", ReminderSubscription.reminded_at),
+    Index("ix_erasure_audit_at", ErasureAudit.at),
+)

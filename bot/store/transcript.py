@@ -5,11 +5,14 @@ only), supervisor retries, the retention purge.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
     delete,
+    func,
     select,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import (
@@ -29,8 +32,10 @@ def record_inbound(
     text_: str,
     twilio_sid: str,
     num_media: int = 0,
+    understood: Understood | None = None,
 ) -> bool:
-    """Store an inbound message once per MessageSid. False when it was stored already."""
+    """Store an inbound message once per MessageSid. False when it was stored already.
+    `understood`: what the dialogue made of it (after consent only; None: not asked)."""
     with sessions() as session:
         if session.scalar(select(Message.id).where(Message.twilio_sid == twilio_sid)):
             return False
@@ -44,6 +49,7 @@ def record_inbound(
                 twilio_sid=twilio_sid,
                 status="received",
                 num_media=num_media,
+                **(understood.columns() if understood else {}),
             )
         )
         try:
@@ -54,6 +60,54 @@ def record_inbound(
                 return False  # another worker stored the same MessageSid first
             raise
     return True
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What the dialogue understood of one of her messages: the NLU's intent and confidence,
+    and whether she was answered with a "not understood" (issue 15: the topics report)."""
+
+    intent: str
+    confidence: float
+    fallback: bool
+
+    def columns(self) -> dict[str, str | float | bool]:
+        return {
+            "intent": self.intent[:64],
+            "intent_confidence": self.confidence,
+            "fallback": self.fallback,
+        }
+
+
+def record_understanding(
+    sessions: sessionmaker[Session], twilio_sid: str, understood: Understood
+) -> bool:
+    """Add what the dialogue understood to her stored message (stored before it was asked,
+    when a person needed it first). False: no such message (not stored, or erased)."""
+    with sessions() as session:
+        done = session.execute(
+            update(Message)
+            .where(Message.twilio_sid == twilio_sid, Message.direction == IN)
+            .values(**understood.columns())
+        )
+        session.commit()
+    return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def intents_of(sessions: sessionmaker[Session], participant_id: str) -> dict[str, int]:
+    """How many of her messages the dialogue understood as each intent (fallbacks left out)."""
+    with sessions() as session:
+        rows = session.execute(
+            select(Message.intent, func.count(Message.id))
+            .where(
+                Message.participant_id == participant_id,
+                Message.direction == IN,
+                Message.intent.is_not(None),
+                Message.fallback.is_not(True),
+            )
+            .group_by(Message.intent)
+        ).all()
+    return {str(intent): int(count) for intent, count in rows}
 
 
 def record_outbound(

@@ -66,7 +66,7 @@ def test_claim_reply_note_resolve_from_the_console(app, runtime: Runtime) -> Non
     login(client, console_account(runtime))
     ticket = console_ticket(runtime)
     queue_page = client.get("/console/").get_data(as_text=True)
-    assert "migration_status" in queue_page
+    assert "PPT y papeles" in queue_page and "migration_status" not in queue_page  # its name
     token = csrf(client, "/console/")
     opened = client.post("/console/claim", data={"csrf": token})
     assert opened.location.endswith(f"/console/tickets/{ticket.id}")

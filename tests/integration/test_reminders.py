@@ -512,3 +512,18 @@ def test_a_case_worker_cannot_send_the_reminder_template_with_empty_values(rt: R
     with pytest.raises(RelayError, match="filled in by the bot"):
         send_template(rt, ticket, TEMPLATE_ID)
     assert rt.outbox.pending(ticket.participant) == []
+
+
+def test_a_reminder_is_recorded_under_the_reminders_outbox_prefix_for_the_reports(
+    rt: Runtime, sender: OutboxSender, twilio: TwilioEndpoint, calls: dict[str, str]
+) -> None:
+    """The reports count reminders sent and delivered from the transcript (bot/reports/)."""
+    from bot.store.models import REMINDER_OUTBOX_PREFIX
+
+    her = subscriber(rt, calls["lunes"], channel="sms")
+    send_due_reminders(rt, MONDAY_10)
+    [message] = held(rt, her)
+    assert message.id.startswith(REMINDER_OUTBOX_PREFIX)
+    deliver(sender, MONDAY_10)
+    [row] = [m for m in transcript(rt.sessions, her.pid) if m.direction == "out"]
+    assert row.outbox_id == message.id and row.status == "queued"  # as Twilio answered

@@ -4,7 +4,7 @@ worker drained, the replies read back."""
 from __future__ import annotations
 
 from bot.channels.twilio.inbound import parse_twilio_form
-from bot.conversation.rasa_client import RasaClient
+from bot.conversation.rasa_client import TRACKER_TIMEOUT_SECONDS, Intent, RasaClient
 from bot.conversation.worker import ConversationWorker
 from bot.core.identity import participant_id
 from bot.core.keys import all_shards, any_shard
@@ -15,12 +15,22 @@ from tests.support.twilio_payloads import SMS_HOLA, with_sid
 
 
 class ScriptedRasa(RasaClient):
-    """Answers from a script: a list of replies, or an exception to raise."""
+    """Answers from a script: a list of replies, or an exception to raise. What its NLU
+    understood of the latest message (`latest_intent`) is `understood`: an Intent, None, or an
+    exception to raise."""
 
     def __init__(self, *script: list[BotReply] | Exception) -> None:
         super().__init__("http://rasa.invalid")
         self.script = list(script)
         self.received: list[tuple[str, str]] = []
+        self.understood: Intent | Exception | None = None
+        self.asked_what_was_understood: list[str] = []
+
+    def latest_intent(self, sender: str, timeout: float = TRACKER_TIMEOUT_SECONDS) -> Intent | None:
+        self.asked_what_was_understood.append(sender)
+        if isinstance(self.understood, Exception):
+            raise self.understood
+        return self.understood
 
     def send(self, sender: str, text: str) -> list[BotReply]:
         self.received.append((sender, text))

@@ -123,3 +123,42 @@ def test_every_changeable_fact_has_source_and_checked() -> None:
         if name in {"utter_entrepreneurship", "utter_employment", "utter_migration_status",
                     "utter_psych_support", "utter_enrollment"}:  # fmt: skip
             assert all("source" in v and "checked" in v for v in variants), name
+
+
+# -- programme outcomes (issue 15): content/outcomes.yml --------------------------------------
+ISSUE_15_OUTCOMES = [
+    "referred_to_course", "course_enrolled", "course_completed", "scholarship_applied",
+    "scholarship_granted", "credential_started", "apostille_done", "convalidation_filed",
+    "credential_obtained", "credit_referral", "credit_granted", "business_started",
+    "job_placement", "psychosocial_referral",
+]  # fmt: skip
+
+
+def test_outcome_kinds_are_the_programmes_each_named_in_spanish_english_and_italian() -> None:
+    outcomes = ContentStore().snapshot().outcomes
+    assert [o.id for o in outcomes] == ISSUE_15_OUTCOMES
+    for outcome in outcomes:
+        names = {lang: outcome.label(lang) for lang in ("es", "en", "it")}
+        assert all(names.values()) and len(set(names.values())) >= 2, names
+    assert outcomes[0].label("fr") == outcomes[0].label("es")  # unknown language: Spanish
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [('      it: "Indirizzata a un corso"\n', "", "it"),
+     ("  - id: course_enrolled", "  - id: referred_to_course", "ids used twice"),
+     ("  - id: course_enrolled", "  - id: Course Enrolled", "pattern"),
+     ('      es: "Inscrita en un curso"', '      es: ""', "at least 1 character")],
+    ids=["a language missing", "an id twice", "not an id", "an empty name"],
+)  # fmt: skip
+def test_outcome_kinds_are_checked(tmp_path: Path, old: str, new: str, message: str) -> None:
+    content = copy_content(tmp_path)
+    replace(content / "outcomes.yml", old, new)
+    found = errors(content)
+    assert found and any(message.lower() in e.lower() for e in found), found
+
+
+def test_content_without_outcome_kinds_is_an_error(tmp_path: Path) -> None:
+    content = copy_content(tmp_path)
+    (content / "outcomes.yml").unlink()
+    assert any("no outcome kinds" in e for e in errors(content))

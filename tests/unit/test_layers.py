@@ -23,6 +23,7 @@ LAYERS = {
     "outbound": 2,
     "handoff": 3,
     "privacy": 4,
+    "reports": 4,
     "reminders": 5,
     "conversation": 6,
     "runtime": 7,  # the composition root
