@@ -18,7 +18,9 @@ help:
 	@echo "make bench  benchmarks (webhook ack latency, end-to-end vs bare Rasa)"
 	@echo "make chaos  chaos run: load + killed/paused processes, Redis and Rasa restarts, then invariants (CHAOS_ARGS=--quick)"
 
-envs: env-app env-rasa
+# The two environments install side by side (about two minutes saved on a clean clone).
+envs:
+	@$(MAKE) --no-print-directory -j2 env-app env-rasa
 
 env-app: .venv/.installed
 .venv/.installed: pyproject.toml

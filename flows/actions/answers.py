@@ -114,7 +114,11 @@ BUSINESS_WORDS = (
     "montado", "costurera", "manicurista", "domicilio", "domicilios",
 )  # fmt: skip
 # (The PEP is the older permit, not the PPT the credit asks for.)
-PPT_WORDS = ("ppt", "permiso por proteccion", "permiso de proteccion", "permiso temporal")
+# (The pre-check asks for the PPT "o cédula colombiana": a returning Colombian has hers.)
+PPT_WORDS = (
+    "ppt", "permiso por proteccion", "permiso de proteccion", "permiso temporal",
+    "cedula colombiana", "cedula de ciudadania", "cedula de extranjeria",
+)  # fmt: skip
 FINANCE_WORDS = (
     "finanzas", "financiera", "financiero", "educacion financiera", "curso de finanzas",
     "manejo del dinero", "manejo de dinero", "manejo de plata", "manejar la plata",

@@ -17,6 +17,7 @@ from flows.actions.forms import FormReadingEveryMessage
 
 ICT_TOPICS = ("tic", "programacion", "ofimatica", "marketing_digital")
 
+
 def find_courses(
     courses: tuple[Course, ...],
     on: date,

@@ -118,12 +118,65 @@ def test_credit_info_and_precheck(stack: Stack, twilio: TwilioEndpoint) -> None:
     rosa = chat(stack, twilio, "+573005554004", "sms")
     info = rosa.say("como pido un prestamo pa mi negocio", until=lambda t: "1. Sí" in t)
     assert "$ 1.200.000" in info or "MÁS" in info
-    assert expected("utter_ask_has_business") == rosa.say("si")
+    # "mi negocio": she has one, so the pre-check does not ask it again.
     assert expected("utter_ask_business_months") == rosa.say("si")
     assert expected("utter_ask_has_ppt") == rosa.say("3")
     assert expected("utter_ask_financial_training") == rosa.say("si")
     outcome = rosa.say("no")
     assert CONTENT.system_text("precheck_almost") in outcome
+
+
+def test_a_first_message_that_answers_the_form_skips_its_questions(
+    stack: Stack, twilio: TwilioEndpoint
+) -> None:
+    carmen = chat(stack, twilio, "+573005554012", "whatsapp")
+    step1 = carmen.say("como convalido mi titulo de la universidad? ya esta apostillado")
+    path = next(p for p in CONTENT.snapshot().credential_paths if p.id == "superior-apostillado")
+    assert f"Paso 1 de {len(path.steps)}" in step1 and path.steps[0].title in step1
+    assert expected("utter_ask_education_level") not in step1
+
+
+def test_a_changed_mind_and_a_repeated_question_mid_form_are_answered(
+    stack: Stack, twilio: TwilioEndpoint
+) -> None:
+    """Asked the level, she asks the form's own question again: the form asked again (it was
+    rejected before, Rasa looped to its circuit breaker and the next answer got only an
+    apology); then she answers two questions at once and corrects herself."""
+    elena = chat(stack, twilio, "+573005554013", "sms")
+    assert expected("utter_ask_education_level") == elena.say("quiero convalidar mi titulo")
+    again = elena.say("y como hago para convalidar el titulo de venezuela?")
+    assert expected("utter_ask_education_level") in again
+    assert expected("utter_ask_apostilled") == elena.say("es de bachiller")
+    # ("…y no está apostillado" is read by the crisis check as possible danger, score 0.22:
+    # a known false positive of the crisis classifier, left to its own issue.)
+    answer = elena.say("no perdon, es el de la universidad y le falta la apostilla")
+    path = next(p for p in CONTENT.snapshot().credential_paths if p.id == "superior-sin-apostilla")
+    assert f"Paso 1 de {len(path.steps)}" in answer and path.steps[0].title in answer
+
+
+def test_credit_precheck_asks_only_what_her_first_message_left_out(
+    stack: Stack, twilio: TwilioEndpoint
+) -> None:
+    sofia = chat(stack, twilio, "+573005554014", "whatsapp")
+    sofia.say(
+        "tengo una venta de empanadas hace 2 años y quiero un credito, ya tengo el ppt",
+        until=lambda t: "Sí" in t,
+    )
+    assert expected("utter_ask_financial_training") == sofia.say("si")
+    assert CONTENT.system_text("precheck_almost") in sofia.say("no")
+
+
+def test_two_questions_in_one_message_answer_one_and_offer_the_other(
+    stack: Stack, twilio: TwilioEndpoint
+) -> None:
+    paula = chat(stack, twilio, "+573005554015", "sms")
+    answer = paula.say("hay becas pa estudiar? y tambien como me inscribo en almas")
+    offer = CONTENT.system_text(
+        "second_question_offer", topic=CONTENT.system_text("topic_ask_enrollment")
+    )
+    calls = open_calls(CONTENT.snapshot().scholarships, today_in_bogota())
+    assert calls[0].name in answer and offer.replace("*", "") in answer  # SMS: no bold
+    assert expected("utter_enrollment")[:60] in paula.say("1")
 
 
 @pytest.mark.parametrize(
