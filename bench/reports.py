@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 
 from bench.reports_data import Sizes, generate, quarter
 from bot.content.store import ContentStore
-from bot.reports.build import Options, build_report, labels_from_content
+from bot.reports.build import Options, build_report
 from bot.reports.export import to_xlsx
 from bot.reports.model import Filters
 from bot.reports.period import CUSTOM, Period
@@ -112,12 +112,8 @@ def main() -> None:
         }
         tickets = connection.scalar(text("SELECT count(DISTINCT ticket_id) FROM handoff_events"))
     print(f"database {DATABASE}: {sizes}, tickets {tickets}")
-    labels = labels_from_content(ContentStore().snapshot())
-    options = Options(
-        suppress_below=5,
-        sms_price_per_segment=0.05,
-        topic_labels=labels["topics"],
-        outcome_labels=labels["outcomes"],
+    options = Options.from_content(
+        ContentStore().snapshot(), suppress_below=5, sms_price_per_segment=0.05
     )
     first, last = quarter(2026, 3)
     period = Period(first, last, CUSTOM)

@@ -14,7 +14,7 @@ from flask_babel import gettext
 
 from bot.content.i18n import today_in_bogota
 from bot.reports.access import may_see_reports
-from bot.reports.build import Options, build_report, labels_from_content
+from bot.reports.build import Options, build_report
 from bot.reports.export import MEDIA_TYPES, cell_text, render
 from bot.reports.model import ADDITIVE, ALL, CHANNELS, MINUTES, NUMBER, Filters, Report, Table
 from bot.reports.period import CUSTOM, MONTH, PERIOD_KINDS, PeriodError, parse_period, preset
@@ -60,12 +60,11 @@ def _report() -> tuple[Report, str]:
         )
     except PeriodError as exc:
         period, error = preset(MONTH, today), gettext(str(exc))
-    labels = labels_from_content(rt.content.snapshot(), select_locale())
-    options = Options(
+    options = Options.from_content(
+        rt.content.snapshot(),
+        select_locale(),
         suppress_below=rt.settings.report_suppress_below,
         sms_price_per_segment=rt.settings.sms_price_per_segment,
-        topic_labels=labels["topics"],
-        outcome_labels=labels["outcomes"],
     )
     filters = Filters.parse(args.get("channel"), args.get("topic"))
     return build_report(rt.sessions, period, filters, options), error

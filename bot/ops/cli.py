@@ -387,7 +387,7 @@ def report(
     figures about fewer than REPORT_SUPPRESS_BELOW women hidden. Titles stay in Spanish;
     --language names the outcomes."""
     from bot.content.store import ContentStore
-    from bot.reports.build import Options, build_report, labels_from_content
+    from bot.reports.build import Options, build_report
     from bot.reports.export import render
     from bot.reports.model import Filters
     from bot.reports.period import CUSTOM, PeriodError, parse_period
@@ -398,12 +398,11 @@ def report(
         period = parse_period(CUSTOM, first, last, datetime.now(UTC).date())
     except PeriodError as exc:
         raise click.ClickException(str(exc)) from exc
-    labels = labels_from_content(ContentStore().snapshot(), language)
-    options = Options(
+    options = Options.from_content(
+        ContentStore().snapshot(),
+        language,
         suppress_below=settings.report_suppress_below,
         sms_price_per_segment=settings.sms_price_per_segment,
-        topic_labels=labels["topics"],
-        outcome_labels=labels["outcomes"],
     )
     engine = make_engine(settings.database_url)
     try:

@@ -56,6 +56,23 @@ class Options:
     topic_labels: Mapping[str, str] = field(default_factory=dict)
     outcome_labels: Mapping[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def from_content(
+        cls,
+        snapshot: Snapshot,
+        language: str = "es",
+        suppress_below: int = 5,
+        sms_price_per_segment: float = 0.0,
+    ) -> Options:
+        """The options of a report whose topic and outcome names come from content/."""
+        labels = labels_from_content(snapshot, language)
+        return cls(
+            suppress_below=suppress_below,
+            sms_price_per_segment=sms_price_per_segment,
+            topic_labels=labels["topics"],
+            outcome_labels=labels["outcomes"],
+        )
+
 
 def labels_from_content(snapshot: Snapshot, language: str = "es") -> dict[str, Mapping[str, str]]:
     """Topic names (the menus' button titles, whose payload is "/<intent>") and outcome names

@@ -33,11 +33,8 @@ from webhooks.app import create_app
 
 QUARTER = Period(FIRST, LAST)
 LABELS = labels_from_content(ContentStore().snapshot())
-OPTIONS = Options(
-    suppress_below=5,
-    sms_price_per_segment=0.05,
-    topic_labels=LABELS["topics"],
-    outcome_labels=LABELS["outcomes"],
+OPTIONS = Options.from_content(
+    ContentStore().snapshot(), suppress_below=5, sms_price_per_segment=0.05
 )
 H, P = "<5", "*"  # hidden (fewer than 5 women); hidden to protect another cell
 

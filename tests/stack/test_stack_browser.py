@@ -3,32 +3,24 @@ real stack: log in, take the next conversation, reply, resolve — and she gets 
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from playwright.sync_api import sync_playwright
 
 from bot.content.store import ContentStore
 from bot.handoff.accounts import add
 from bot.store.engine import make_engine, make_sessionmaker
+from tests.support.browser import launch, require_chromium
 from tests.support.conversation import Participant
 from tests.support.stack import Stack
 from tests.support.twilio_endpoint import TwilioEndpoint
 
 pytestmark = pytest.mark.stack
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Chromium as root, offline: no sandbox, no background networking (see the machine notes).
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 
 
 def test_log_in_claim_reply_and_resolve_in_the_browser(
     stack: Stack, twilio: TwilioEndpoint
 ) -> None:
-    if not shutil.which("chromium"):
-        pytest.fail("Debian's chromium is missing: `make test` / .ci/run install it")
+    require_chromium()
     engine = make_engine(stack.env["DATABASE_URL"])
     add(make_sessionmaker(engine), "luz.browser@almas.example.org", "Luz", "clave-del-navegador")
     engine.dispose()
@@ -37,7 +29,7 @@ def test_log_in_claim_reply_and_resolve_in_the_browser(
     assert "en la fila" in maria.wait_for_replies(1)[0].body
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         page = browser.new_page()
         page.goto(stack.web_url + "/console/login")
         page.fill("input[name=email]", "luz.browser@almas.example.org")

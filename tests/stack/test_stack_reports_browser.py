@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,15 +19,11 @@ from playwright.sync_api import Page, sync_playwright
 
 from bot.handoff.accounts import add
 from bot.store.engine import make_engine, make_sessionmaker
+from tests.support.browser import launch, require_chromium
 from tests.support.report_history import write_history
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.stack
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 EMAIL, PASSWORD = "pilar.programa@almas.example.org", "clave-de-los-informes"
 MISSING = "—"  # the page's missing value (an empty CSV cell, None in XLSX)
 
@@ -76,8 +71,7 @@ def same(page_value: str, exported: object) -> bool:
 def test_programme_staff_see_the_charts_and_download_the_figures_of_the_page(
     stack: Stack, tmp_path: Path
 ) -> None:
-    if not shutil.which("chromium"):
-        pytest.fail("Debian's chromium is missing: `make test` / .ci/run install it")
+    require_chromium()
     engine = make_engine(stack.env["DATABASE_URL"])
     sessions = make_sessionmaker(engine)
     add(sessions, EMAIL, "Pilar", PASSWORD, "programme")
@@ -85,7 +79,7 @@ def test_programme_staff_see_the_charts_and_download_the_figures_of_the_page(
     engine.dispose()
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         context = browser.new_context(
             accept_downloads=True, viewport={"width": 1280, "height": 900}
         )
