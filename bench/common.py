@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import statistics
 import tempfile
 import threading
@@ -34,8 +35,17 @@ def summary_ms(values: list[float]) -> str:
     )
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def bench_stack(**extra_env: str) -> Stack:
-    """A Stack object (nothing started yet) with its own Redis prefix and SQLite file."""
+    """A Stack object (nothing started yet) with its own Redis prefix and SQLite file.
+
+    Its processes run in sessions of their own, so a SIGTERM to the benchmark (a test stopping
+    `make bench`) would leave them running: it becomes SystemExit, and the benchmark's
+    `finally` stops them."""
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     workdir = Path(tempfile.mkdtemp(prefix="almas-bench-"))
     database_url = f"sqlite:///{workdir / 'bench.db'}"
     upgrade(database_url)

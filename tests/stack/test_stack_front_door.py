@@ -208,8 +208,23 @@ def test_make_run_starts_every_procfile_process_answers_and_stops_on_ctrl_c(
     assert run.process.returncode is not None
 
 
+def bench_web_servers() -> set[int]:
+    """The gunicorn processes the webhook benchmark starts (2 workers x 8 threads)."""
+    found = set()
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(part.endswith(b"gunicorn") for part in cmdline) and b"8" in cmdline:
+            found.add(int(proc.name))
+    return found
+
+
 def test_make_bench_starts_and_prints_its_first_figure(tmp_path: Path, redis_prefix: str) -> None:
+    """…and stopped, leaves nothing behind (its gunicorn used to outlive it)."""
     env = user_environment(tmp_path, redis_prefix)
+    before = bench_web_servers()
     bench = start_make("bench", env, tmp_path)
     try:
         assert wait_until(
@@ -224,3 +239,6 @@ def test_make_bench_starts_and_prints_its_first_figure(tmp_path: Path, redis_pre
         except subprocess.TimeoutExpired:
             os.killpg(bench.process.pid, signal.SIGKILL)
     assert "ModuleNotFoundError" not in bench.text()
+    assert wait_until(lambda: bench_web_servers() <= before, 15, 0.2), (
+        f"the benchmark's web server outlived it: {bench_web_servers() - before}"
+    )
