@@ -42,8 +42,11 @@ model: envs
 	$(ALMAS) rasa train
 	$(ALMAS) crisis train
 
+# On first start the content of content/ goes into the database, where staff edit it in the
+# console; later edits to content/ reach it with `almas content import`.
 migrate: env-app
 	ALMAS_ENV=development $(ALMAS) db upgrade
+	ALMAS_ENV=development LOG_LEVEL=ERROR $(ALMAS) content import --if-empty
 
 run: envs migrate model
 	@echo "Simulator: http://127.0.0.1:$(PORT)/simulator/   (Ctrl-C stops every process)"

@@ -3,11 +3,14 @@
 Layers, bottom to top (a package imports only from the layers below it and from itself):
 
     core                                      settings, keys, logs, identity, messages
-    queue · store · content · channels        mailboxes · SQL · content/ · Twilio
+    queue · store · channels                  mailboxes · SQL · Twilio
+    content                                   what participants read (published, from SQL
+                                              or content/), its schema and formatting
     outbound                                  outbox sender, delivery, SMS shaping, proactive
     handoff                                   ticket queue, relay, case work, accounts, alerts
-    privacy · reports                         consent, data rights, erasure, retention, opt-out ·
-                                              programme reports (aggregates, exports)
+    privacy · reports · publishing            consent, data rights, erasure, retention, opt-out ·
+                                              programme reports (aggregates, exports) ·
+                                              content editing, review, publishing, previews
     reminders                                 scholarship reminders
     conversation                              the worker and its gates, crisis, Rasa client
     ops                                       CLI, scheduler, Rasa service, content check

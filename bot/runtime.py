@@ -8,9 +8,10 @@ import redis
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.content.store import ContentStore, default_store
+from bot.content.sources import FileSource, PublishedSource
+from bot.content.store import ContentStore
 from bot.core.keys import INBOX, OUTBOX, Keys
-from bot.core.settings import Settings
+from bot.core.settings import Settings, content_dir
 from bot.handoff.queue import HandoffQueue
 from bot.queue.mailbox import MailboxQueue
 from bot.store.engine import make_engine, make_sessionmaker
@@ -58,7 +59,9 @@ def build_runtime(settings: Settings, content: ContentStore | None = None) -> Ru
         outbox=MailboxQueue(client, keys, OUTBOX),
         engine=engine,
         sessions=sessions,
-        content=content or default_store(),
+        # What is published (the console), or content/ while nothing was imported.
+        content=content
+        or ContentStore(source=PublishedSource(sessions, client, keys, FileSource(content_dir()))),
         handoff=HandoffQueue(client, keys, sessions),
         rasa_redis=rasa_redis,  # type: ignore[arg-type]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from sqlalchemy import create_engine, text
 
 from bot.content.store import ContentStore
 from bot.core.settings import Settings, load_settings
@@ -21,13 +23,14 @@ from bot.store.db import upgrade
 from tests.support.environment import (
     ACCOUNT_SID,
     AUTH_TOKEN,
+    POSTGRES_URL,
     REDIS_URL,
     SUPERVISOR_ALERT_TO,
     base_environment,
     delete_prefix,
 )
 from tests.support.redis_cluster import LocalRedisCluster
-from tests.support.stack import Stack, free_port
+from tests.support.stack import VENV_BIN, Stack, free_port
 from tests.support.twilio_endpoint import TwilioEndpoint
 
 SINGLE, CLUSTER = "single", "cluster"
@@ -96,6 +99,24 @@ def settings(
     return load_settings(environ=base_environment(prefix, migrated_sqlite_url, **overrides))
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The storage tests run on both databases: SQLite (the embedded default) and PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'storage.db'}"
+        return
+    # A schema of this test's own inside the `test` database, dropped afterwards.
+    schema = "t_" + uuid.uuid4().hex[:10]
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
 @pytest.fixture
 def runtime(settings: Settings) -> Iterator[Runtime]:
     rt = build_runtime(settings, content=ContentStore())
@@ -147,6 +168,13 @@ def stack(twilio: TwilioEndpoint, session_dir: Path, redis_client: redis.Redis) 
         # (tests/integration/test_reminders.py covers the hours with a fake clock).
         "PROACTIVE_LIMITS": "false",
     }
+    # As `make run` on first start: content/ into the database, where the console edits it.
+    subprocess.run(
+        [str(VENV_BIN / "almas"), "content", "import", "--if-empty"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     log_dir = session_dir / "logs"
     log_dir.mkdir()
     running = Stack(

@@ -21,6 +21,8 @@ COURSE_TOPICS = (
 EDUCATION_LEVELS = ("bachillerato", "tecnico", "universitario", "posgrado")
 WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+# What she dials: a short code ("123", "#702", "192 opción 4") or a full number.
+_DIAL = re.compile(r"^(#\d{3,4}|\d{2,3}( opción \d{1,2})?|\d[\d ]{5,16}\d)$")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
 Slug = Field(pattern=_SLUG.pattern)
@@ -144,6 +146,14 @@ class SupportLine(Sourced):
     hours: str = Text
     # False until the programme has verified the number: never given to a participant.
     verified: bool = True
+
+    @field_validator("dial")
+    @classmethod
+    def _dialable(cls, value: str) -> str:
+        # A woman in danger dials exactly this: no letters, no stray punctuation.
+        if not _DIAL.match(value):
+            raise ValueError(f"not a number she can dial: {value!r}")
+        return value
 
 
 class WhatsAppTemplate(Sourced):

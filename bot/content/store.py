@@ -1,11 +1,15 @@
-"""Content: every text a participant reads, loaded from content/*.yml.
+"""Content: every text a participant reads, as one validated snapshot.
 
-Files are re-read when they change (checked at most every few seconds), so an edit by
-programme staff reaches the running bot without a restart or retraining.
+The snapshot comes from a source: the published content in SQL (bot/content/published.py;
+what programme staff publish in the console) or the files of content/ (tests, tools, and a
+database nothing was imported into yet). The source is asked at most every few seconds
+whether it changed — a version counter in Redis, a file's modification time — and the
+snapshot is rebuilt when it did: no restart, no retraining.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -16,6 +20,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from bot.content.documents import load
 from bot.content.schema import (
     Course,
     CredentialPath,
@@ -28,10 +33,12 @@ from bot.content.schema import (
     WhatsAppInteractive,
     WhatsAppTemplate,
 )
+from bot.content.sources import ContentSource, FileSource, PublishedSource
 from bot.core.messages import BotReply, Button
-from bot.core.settings import content_dir
+from bot.core.settings import SettingsError, content_dir
 
 RELOAD_CHECK_SECONDS = 5.0
+log = logging.getLogger(__name__)
 
 
 class ContentError(ValueError):
@@ -70,13 +77,15 @@ class Snapshot:
     outcomes: tuple[OutcomeKind, ...] = ()
 
 
-def _load(directory: Path) -> Snapshot:
+def load_documents(documents: dict[str, str]) -> Snapshot:
+    """A validated snapshot of content files given as {file name: YAML text}."""
     responses: dict[str, list[dict[str, Any]]] = {}
     system: dict[str, str] = {}
     typed: dict[str, Any] = {}
-    for path in sorted(directory.glob("*.yml")):
+    for name in sorted(documents):
+        path = Path(name)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = load(documents[name]) or {}
         except yaml.YAMLError as exc:
             raise ContentError(f"{path.name}: not valid YAML: {exc}") from exc
         if not isinstance(data, dict):
@@ -130,26 +139,37 @@ def _check_unique_ids(typed: dict[str, Any]) -> None:
 
 
 class ContentStore:
-    def __init__(self, directory: Path | None = None) -> None:
-        self.directory = directory or content_dir()
+    def __init__(self, directory: Path | None = None, source: ContentSource | None = None) -> None:
+        self.source: ContentSource = source or FileSource(directory or content_dir())
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
-        self._signature: tuple[tuple[str, float], ...] = ()
+        self._version: object = None
         self._checked_at = 0.0
-
-    def _current_signature(self) -> tuple[tuple[str, float], ...]:
-        return tuple((p.name, p.stat().st_mtime) for p in sorted(self.directory.glob("*.yml")))
 
     def snapshot(self) -> Snapshot:
         with self._lock:
             now = time.monotonic()
             if self._snapshot is None or now - self._checked_at >= RELOAD_CHECK_SECONDS:
                 self._checked_at = now
-                signature = self._current_signature()
-                if self._snapshot is None or signature != self._signature:
-                    self._snapshot = _load(self.directory)
-                    self._signature = signature
+                version = self.source.version()
+                if self._snapshot is None or version != self._version:
+                    # The version is read first: a publish landing meanwhile moves it again,
+                    # so the next check reloads rather than keeping a stale snapshot.
+                    try:
+                        self._snapshot = load_documents(self.source.documents())
+                    except Exception:
+                        if self._snapshot is None:
+                            raise
+                        # Participants keep the content they had; the next check retries.
+                        log.exception("content reload failed: keeping the loaded content")
+                        return self._snapshot
+                    self._version = version
             return self._snapshot
+
+    def refresh(self) -> None:
+        """Check the source at the next read (after this process published something)."""
+        with self._lock:
+            self._checked_at = 0.0
 
     def render(self, name: str, **variables: Any) -> BotReply:
         """One variant of response `name`, with {placeholders} filled from `variables`."""
@@ -181,7 +201,15 @@ _default_store: ContentStore | None = None
 
 
 def default_store() -> ContentStore:
+    """This process's content: what is published (SQL), or content/ while nothing is — or
+    when settings are incomplete (a tool run outside the helpline, e.g. `almas content
+    check` on a developer's machine)."""
     global _default_store
     if _default_store is None:
-        _default_store = ContentStore()
+        try:
+            source: ContentSource = PublishedSource.from_settings()
+        except SettingsError as exc:
+            log.info("content from content/ (%s)", exc)
+            source = FileSource(content_dir())
+        _default_store = ContentStore(source=source)
     return _default_store

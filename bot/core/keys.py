@@ -180,6 +180,10 @@ class Keys:
         """Hash with one ticket: participant, channel, topic, summary, status, times."""
         return self._s(ticket_shard(ticket_id), "handoff", "ticket", ticket_id)
 
+    def content_version(self) -> str:
+        """A counter raised on every publish: each process reloads content when it moves."""
+        return self._k("content", "version")
+
     def alerted(self, message_sid: str) -> str:
         """Set once supervisors were alerted of the urgent ticket this message opened."""
         return self._k("alerted", message_sid)
@@ -256,6 +260,10 @@ class Keys:
     def throttle_noticed(self, participant: str) -> str:
         """Set once she was asked to slow down, so the notice is not repeated (expires)."""
         return self._p(participant, "rate", "noticed", participant)
+
+    def content_schedule_lock(self) -> str:
+        """Held while scheduled content changes are applied, so one process does it."""
+        return self._k("content", "schedule", "lock")
 
     def purge_lock(self) -> str:
         """Held while the retention purge runs, so one process at a time does it."""

@@ -18,9 +18,14 @@ CASE_WORKER = "case_worker"
 SUPERVISOR = "supervisor"
 # Programme staff: the reports only (no transcripts, no numbers, no queue).
 PROGRAMME = "programme"
-ROLES = (CASE_WORKER, SUPERVISOR, PROGRAMME)
+# Content staff: edit, review and publish what the assistant says (no transcripts, no queue).
+EDITOR = "editor"
+ROLES = (CASE_WORKER, SUPERVISOR, PROGRAMME, EDITOR)
 # Who may reach the queue, tickets, transcripts, cases and the API (bot/handoff/rules.py).
 CASEWORK_ROLES = (CASE_WORKER, SUPERVISOR)
+# Who may reach the content editor (webhooks/content_editor.py) and the review of messages
+# the assistant did not understand (webhooks/unanswered.py).
+CONTENT_ROLES = (EDITOR, SUPERVISOR)
 MIN_PASSWORD_LENGTH = 10
 # `make run` (development only) makes sure this supervisor exists so a newcomer can open the
 # console at once; its password is generated once and kept in a git-ignored file.

@@ -1,5 +1,6 @@
-"""Scheduled jobs (APScheduler): the retention purge, the scholarship reminders, and safety
-checks nobody answered (to a person after 30 minutes).
+"""Scheduled jobs (APScheduler): the retention purge, the scholarship reminders, safety
+checks nobody answered (to a person after 30 minutes), and content changes scheduled in the
+console (a course that opens or closes on a date).
 
 One process (`almas scheduler`, Procfile `scheduler`) runs the jobs; each job is safe to run
 twice (each takes a Redis lock; reminders are also de-duplicated per subscription), so a
@@ -24,6 +25,7 @@ from bot.conversation.crisis.unanswered import hand_over_unanswered_checks
 from bot.handoff.recovery import restore_line
 from bot.handoff.rules import requeue_expired_claims
 from bot.privacy.retention import purge_expired
+from bot.publishing.repository import apply_scheduled_content
 from bot.reminders.job import send_due_reminders
 from bot.runtime import Runtime
 
@@ -32,6 +34,8 @@ REMINDERS_EVERY_MINUTES = 15
 CRISIS_CHECKS_EVERY_SECONDS = 60
 EXPIRED_CLAIMS_EVERY_SECONDS = 30
 RESTORE_LINE_EVERY_SECONDS = 60
+# Scheduled content goes live within this of its time (plus the processes' reload check).
+CONTENT_SCHEDULE_EVERY_SECONDS = 30
 
 
 # Each job: what runs, and every how many seconds. Each runs once at start, then on its
@@ -42,6 +46,7 @@ JOBS: tuple[tuple[str, Callable[[Runtime], object], int], ...] = (
     ("unanswered_crisis_checks", hand_over_unanswered_checks, CRISIS_CHECKS_EVERY_SECONDS),
     ("expired_case_worker_claims", requeue_expired_claims, EXPIRED_CLAIMS_EVERY_SECONDS),
     ("handoff_line_matches_sql", restore_line, RESTORE_LINE_EVERY_SECONDS),
+    ("scheduled_content", apply_scheduled_content, CONTENT_SCHEDULE_EVERY_SECONDS),
 )
 
 

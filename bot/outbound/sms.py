@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 GSM7 = "GSM-7"
 UCS2 = "UCS-2"
@@ -85,6 +86,7 @@ def _clusters(text: str) -> list[str]:
     return clusters
 
 
+@lru_cache(maxsize=8192)  # the content check counts the same texts on every change
 def segments(text: str) -> int:
     """Segments Twilio bills for `text` sent as one message.
 

@@ -228,10 +228,113 @@ class Outcome(Base):
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-HER_ROWS = (Message, ReminderSubscription, HandoffEvent, HandoffRating, SenderAlias, Outcome)
+class ContentFile(Base):
+    """A file of content/ as developers review it in git: its header comment and its sections
+    (order, shape, leading comment), so `almas content export` writes the same file back."""
+
+    __tablename__ = "content_files"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    layout: Mapped[str] = mapped_column(Text)  # JSON (bot/content/documents.py)
+
+
+class ContentItem(Base):
+    """One item of content: a course, a scholarship, a support line, a response, a system
+    text, or a whole small section (credit, programme, privacy). Its text lives in versions;
+    `live_version_id` is the one participants read (None: not published, or unpublished)."""
+
+    __tablename__ = "content_items"
+    __table_args__ = (UniqueConstraint("section", "key", name="uq_content_items_section_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file: Mapped[str] = mapped_column(String(64))
+    section: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(128))
+    position: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    live_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    unpublish_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ContentVersion(Base):
+    """A version of an item: its YAML, who wrote it, and where it is in draft -> review ->
+    published (or superseded by a later one, or discarded)."""
+
+    __tablename__ = "content_versions"
+    __table_args__ = (UniqueConstraint("item_id", "number", name="uq_content_versions_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("content_items.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # bot.publishing.workflow.STATUSES
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    publish_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    published_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ContentAudit(Base):
+    """Every change to what participants read: publish, schedule, unpublish, approve,
+    import, revert — who, when, which item and version."""
+
+    __tablename__ = "content_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(32))
+    item_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReviewedMessage(Base):
+    """An editor's decision on a message of hers the assistant did not understand (the
+    review page): an intent it should have been (exported to nlu/ for the next training), a
+    new topic for the programme, or nothing to do. Hers: erased with her."""
+
+    __tablename__ = "reviewed_messages"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[str] = mapped_column(String(64), index=True)
+    decision: Mapped[str] = mapped_column(String(16))  # "intent", "new_topic", "dismissed"
+    intent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    topic: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    decided_by: Mapped[str] = mapped_column(String(254))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+HER_ROWS = (
+    ReviewedMessage,  # before Message: its rows point at her messages
+    Message,
+    ReminderSubscription,
+    HandoffEvent,
+    HandoffRating,
+    SenderAlias,
+    Outcome,
+)
 # (HER_ROWS: by participant_id)
 HER_TICKETS_ROWS = (HandoffNote,)  # by the ids of her tickets: they carry no participant id
-NOT_ABOUT_A_PARTICIPANT = (ErasureAudit, CaseWorker)  # (the audit holds no id of hers)
+# (the audits hold no id of hers; content is the programme's)
+NOT_ABOUT_A_PARTICIPANT = (
+    ErasureAudit,
+    CaseWorker,
+    ContentFile,
+    ContentItem,
+    ContentVersion,
+    ContentAudit,
+)
 
 
 # Outbox ids of scholarship reminders start with this (bot/reminders/job.py), so the

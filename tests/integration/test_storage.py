@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.db import downgrade, upgrade
@@ -14,24 +13,6 @@ from bot.store.engine import make_engine, make_sessionmaker
 from bot.store.models import IN, OUT, Base, Participant
 from bot.store.reminders import reminder_subscriptions, subscribe_reminders
 from bot.store.transcript import record_inbound, record_outbound, transcript
-from tests.support.environment import POSTGRES_URL
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'storage.db'}"
-        return
-    # A schema of this test's own inside the `test` database, dropped afterwards.
-    schema = "t_" + uuid.uuid4().hex[:10]
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 @pytest.fixture

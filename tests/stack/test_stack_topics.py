@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,10 +13,11 @@ from sqlalchemy import create_engine, text
 from bot.content.i18n import today_in_bogota
 from bot.content.store import ContentStore
 from bot.core.messages import render_reply
+from bot.handoff.accounts import EDITOR
 from flows.actions.courses import find_courses
 from flows.actions.scholarships import open_calls
 from tests.support.conversation import Participant
-from tests.support.stack import Stack
+from tests.support.stack import Stack, stack_content
 from tests.support.twilio_endpoint import TwilioEndpoint
 
 pytestmark = pytest.mark.stack
@@ -203,15 +203,18 @@ def test_emergency_gets_lines_not_a_menu(stack: Stack, twilio: TwilioEndpoint) -
     assert "155" in answer and "1. " not in answer
 
 
-def test_a_content_edit_reaches_the_running_bot_without_retraining(
+def test_a_published_text_reaches_the_running_bot_without_restart_or_retraining(
     stack: Stack, twilio: TwilioEndpoint
 ) -> None:
-    texts = Path(stack.env["CONTENT_DIR"]) / "texts.yml"
-    original = texts.read_text(encoding="utf-8")
-    old = CONTENT.render("utter_you_are_welcome").text
+    """Published in SQL (as the console does), live at the web's /nlg within 60 s: the version
+    counter in Redis moves and every process reloads; content/ on disk is not involved."""
+    repository = stack_content(stack)
+    item = next(i for i in repository.items(kind="texts") if i.key == "utter_you_are_welcome")
+    old = repository.value(item.id)
     new = "¡Con muchísimo gusto, de verdad! Escribe MENU si necesitas algo."
+    draft = repository.save_draft(item.id, [{"text": new}], "editor@example.org")
+    repository.publish(draft, "editor@example.org", EDITOR)
     try:
-        texts.write_text(original.replace(old, new), encoding="utf-8")
         lia = chat(stack, twilio, "+573005554007", "whatsapp")
         deadline = time.monotonic() + 60
         answer = lia.say("muchas gracias")
@@ -220,4 +223,5 @@ def test_a_content_edit_reaches_the_running_bot_without_retraining(
             answer = lia.say("muchas gracias")
         assert new in answer
     finally:
-        texts.write_text(original, encoding="utf-8")
+        back = repository.save_draft(item.id, old, "editor@example.org")
+        repository.publish(back, "editor@example.org", EDITOR)

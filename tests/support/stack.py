@@ -19,7 +19,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import redis
 import requests
+
+from bot.core.keys import Keys
+from bot.publishing.repository import ContentRepository
+from bot.store.engine import make_engine, make_sessionmaker
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -157,3 +162,10 @@ class Stack:
         if not path.exists():
             return ""
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def stack_content(stack: Stack) -> ContentRepository:
+    """The running stack's content in SQL, as the console changes it."""
+    client = redis.Redis.from_url(stack.env["REDIS_URL"], decode_responses=True)
+    sessions = make_sessionmaker(make_engine(stack.env["DATABASE_URL"]))
+    return ContentRepository(sessions, client, Keys(stack.env["REDIS_PREFIX"]))

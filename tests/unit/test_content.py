@@ -16,7 +16,7 @@ from click.testing import CliRunner
 import bot.content.store
 from bot.content.store import ContentError, ContentStore
 from bot.ops.cli import main
-from bot.ops.content_check import check, domain_responses
+from bot.publishing.check import check, domain_responses
 from flows.actions.credit import BUSINESS_MONTHS, precheck_outcome
 from flows.actions.fallback import OFFERABLE
 from flows.actions.topics import TOPIC_RESPONSES

@@ -18,16 +18,17 @@ LAYERS = {
     "core": 0,
     "queue": 1,
     "store": 1,
-    "content": 1,
     "channels": 1,
-    "outbound": 2,
-    "handoff": 3,
-    "privacy": 4,
-    "reports": 4,
-    "reminders": 5,
-    "conversation": 6,
-    "runtime": 7,  # the composition root
-    "ops": 8,
+    "content": 2,  # reads published content from SQL
+    "outbound": 3,
+    "handoff": 4,
+    "privacy": 5,
+    "reports": 5,
+    "publishing": 5,
+    "reminders": 6,
+    "conversation": 7,
+    "runtime": 8,  # the composition root
+    "ops": 9,
 }
 FORBIDDEN_ROOTS = ("flows", "webhooks", "flask", "rasa")  # `rasa_sdk` is flows' business too
 

@@ -1,4 +1,5 @@
-"""`almas content check`: is content/ safe to publish? Pure: returns the problems found.
+"""Is this content safe to publish? `almas content check` and every publish in the console ask
+it. Pure: returns the problems found.
 
 Errors: the schema (dates, links, required source/checked — enforced by loading), texts that
 don't fit 3 SMS segments without offering "MÁS", paged texts with a page that cannot fit,
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 from string import Formatter
 
@@ -19,12 +21,15 @@ import yaml
 
 from bot.content.store import ContentError, ContentStore
 from bot.core.messages import render_reply
+from bot.core.settings import PROJECT_ROOT
 from bot.outbound.paging import DEFAULT_BUDGET, fits, paginate
 from bot.outbound.sms import segments
 
 STALE_AFTER = timedelta(days=180)
 WHATSAPP_BUTTON_TITLE_MAX = 20
 MORE_WORDS = ("MÁS", "MAS")
+# The cases the crisis gate always gives a line for: a verified one must exist for each.
+CRISIS_CASES = ("emergency", "violence", "suicide")
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,19 @@ def paged_responses(topics_path: Path) -> set[str]:
     """The responses the action server pages with MÁS (flows/topics.yml)."""
     topics = yaml.safe_load(topics_path.read_text(encoding="utf-8"))
     return set(topics["topic_responses"].values()) | {topics["no_info_response"]}
+
+
+@lru_cache(maxsize=4)
+def _needs(root: Path) -> tuple[frozenset[str], frozenset[str]]:
+    paged = paged_responses(root / "flows" / "topics.yml")
+    return frozenset(domain_responses(root / "flows" / "domain.yml") | paged), frozenset(paged)
+
+
+def dialogue_needs(root: Path = PROJECT_ROOT) -> tuple[set[str], set[str]]:
+    """(responses the dialogue uses, those it pages with MÁS), from flows/ (read once: the
+    dialogue changes with a deploy, not at run time)."""
+    needed, paged = _needs(root)
+    return set(needed), set(paged)
 
 
 def check(store: ContentStore, today: date, needed: set[str], paged: set[str]) -> list[Problem]:
@@ -123,6 +141,10 @@ def check(store: ContentStore, today: date, needed: set[str], paged: set[str]) -
         problems.append(Problem("warning", "scholarships", "no call is open"))
     if not snapshot.support_lines:
         problems.append(Problem("error", "support_lines", "no emergency lines"))
+    verified = {case for line in snapshot.support_lines if line.verified for case in line.cases}
+    for case in sorted(set(CRISIS_CASES) - verified):
+        message = f"no verified line for {case}: the crisis gate needs one"
+        problems.append(Problem("error", "support_lines", message))
     if not snapshot.outcomes:
         problems.append(
             Problem("error", "outcomes", "no outcome kinds: case workers cannot record results")
