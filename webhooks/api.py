@@ -29,6 +29,7 @@ from bot.handoff.rules import (
     CASE_WORKER_LEASE_SECONDS,
     CaseworkError,
     address_shown_to,
+    casework_refused,
     may_do_casework,
     ticket_for,
 )
@@ -59,7 +60,7 @@ def require_token(view):  # type: ignore[no-untyped-def]
             response.headers["WWW-Authenticate"] = "Bearer"
             return response, 401
         if not may_do_casework(worker):
-            return _error(403, f"the {worker.role} role sees the reports only")
+            return _error(403, casework_refused(worker.role))
         g.case_worker = worker
         return view(*args, **kwargs)
 

@@ -33,7 +33,7 @@ from bot.channels.twilio.media import MediaUnavailable, fetch
 from bot.content.i18n import today_in_bogota
 from bot.handoff import case as her_case
 from bot.handoff import rules as casework
-from bot.handoff.accounts import SUPERVISOR, check_password, find
+from bot.handoff.accounts import EDITOR, SUPERVISOR, check_password, find
 from bot.handoff.outcomes import BadDay, FutureDay, InvalidOutcome, UnknownKind, may_change
 from bot.handoff.queue import URGENT, Ticket
 from bot.handoff.redelivery import can_retry, retried_as, retry_failed
@@ -44,6 +44,7 @@ from bot.handoff.rules import (
     CaseworkError,
     Conflict,
     address_shown_to,
+    casework_refused,
     may_do_casework,
     may_see_case,
 )
@@ -67,6 +68,8 @@ LEASE_SECONDS = CASE_WORKER_LEASE_SECONDS
 LANGUAGES = ("es", "en", "it")
 # The programme role's only page (webhooks/reports.py); where its login lands.
 REPORTS_PATH = "/console/reports"
+# An editor's login lands on the content editor (webhooks/content_editor.py).
+CONTENT_PATH = "/console/content/"
 
 
 # -- session, CSRF, login --------------------------------------------------------------------
@@ -133,7 +136,7 @@ def login_required(view):  # type: ignore[no-untyped-def]
         if worker is None:
             return redirect(url_for("console.login", next=request.path))
         if not may_do_casework(worker):
-            abort(403, description=f"the {worker.role} role sees the reports only")
+            abort(403, description=casework_refused(worker.role))
         g.case_worker = worker
         return view(*args, **kwargs)
 
@@ -141,6 +144,8 @@ def login_required(view):  # type: ignore[no-untyped-def]
 
 
 def _home(worker: CaseWorker | None) -> str:
+    if worker is not None and worker.role == EDITOR:
+        return CONTENT_PATH
     if worker is not None and not may_do_casework(worker):
         return REPORTS_PATH
     return url_for("console.queue")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.content.describe import describe_line
 from bot.content.schema import SupportLine
 from bot.content.store import ContentStore
 
@@ -23,5 +24,5 @@ def lines_for(lines: Iterable[SupportLine], cases: Iterable[str]) -> list[Suppor
 
 def lines_text(store: ContentStore, cases: Iterable[str]) -> str:
     lines = lines_for(store.snapshot().support_lines, cases)
-    listed = "\n".join(f"📞 *{line.dial}* — {line.name} ({line.region})" for line in lines)
+    listed = "\n".join(describe_line(line) for line in lines)  # as the console previews it
     return store.system_text("emergency_intro") + "\n" + listed

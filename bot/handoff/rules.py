@@ -52,14 +52,19 @@ class Conflict(CaseworkError):
 
 
 def may_do_casework(worker: CaseWorker) -> bool:
-    """Case workers and supervisors; programme staff see the reports only (no queue, tickets,
-    transcripts, cases, numbers or API)."""
+    """Case workers and supervisors; programme staff see the reports only, editors the content
+    (no queue, tickets, transcripts, cases, numbers or API)."""
     return worker.role in CASEWORK_ROLES
+
+
+def casework_refused(role: str) -> str:
+    """Why a role that does no case work gets 403 (the console, the API)."""
+    return f"the {role} role does no case work (no queue, tickets or transcripts)"
 
 
 def check_casework(worker: CaseWorker) -> None:
     if not may_do_casework(worker):
-        raise Forbidden(f"the {worker.role} role sees the reports only")
+        raise Forbidden(casework_refused(worker.role))
 
 
 def may_see_case(worker: CaseWorker, ticket: Ticket) -> bool:

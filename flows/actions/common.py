@@ -8,6 +8,7 @@ from typing import Any
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.content.describe import bullet_list as _bullet_list
 from bot.content.i18n import today_in_bogota
 from bot.content.store import ContentStore, default_store
 from bot.outbound.paging import paginate
@@ -32,4 +33,4 @@ def say_paged(dispatcher: CollectingDispatcher, text: str) -> list[dict[str, Any
 
 
 def bullet_list(items: tuple[str, ...] | list[str]) -> str:
-    return "\n".join(f"• {item}" for item in items)
+    return _bullet_list(items)  # the same bullets as bot/content/describe.py's

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.content.i18n import cop, long_date
+from bot.content.describe import describe_course
 from bot.content.schema import CITIES, Course
 from flows.actions import answers
 from flows.actions.common import content, say_paged, today
@@ -38,33 +38,8 @@ def find_courses(
 
 
 def describe(course: Course) -> str:
-    store = content()
-    place = course.city if course.modality == "presencial" else store.system_text("virtual")
-    if course.cost_cop is None:
-        cost = store.system_text("cost_unconfirmed")
-    elif course.cost_cop == 0:
-        cost = store.system_text("free")
-    else:
-        cost = cop(course.cost_cop)
-    lines = [
-        f"*{course.name}* ({course.provider})",
-        f"{place} · {course.modality}" if course.modality == "presencial" else place,
-        store.system_text(
-            "course_when", start=long_date(course.start_date), duration=course.duration
-        ),
-        f"{course.schedule} · {cost}",
-        store.system_text("course_enrol_until", date=long_date(course.enrol_until)),
-    ]
-    if course.requirements:
-        lines.append(store.system_text("requirements") + " " + "; ".join(course.requirements))
-    if course.address and course.modality == "presencial":
-        lines.append(course.address)
-    lines.append(course.how_to_enrol)
-    if course.link:
-        lines.append(str(course.link))
-    if course.phone:
-        lines.append(course.phone)
-    return "\n".join(lines)
+    """The course as she reads it (bot/content/describe.py: the console previews the same)."""
+    return describe_course(course, content())
 
 
 class ValidateCourseForm(FormReadingEveryMessage):

@@ -11,6 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.content.describe import describe_step
 from bot.content.schema import CredentialPath
 from flows.actions import answers
 from flows.actions.common import content
@@ -27,14 +28,8 @@ def choose_path(
 
 
 def render_step(path: CredentialPath, index: int) -> str:
-    store = content()
-    step = path.steps[index]
-    position = store.system_text("step_position", n=index + 1, total=len(path.steps))
-    if index + 1 < len(path.steps):
-        navigation = store.system_text("step_navigation")
-    else:
-        navigation = store.system_text("step_last")
-    return f"{position}: *{step.title}*\n{step.text}\n\n{navigation}"
+    """Step `index` as she reads it (bot/content/describe.py: the console previews the same)."""
+    return describe_step(path, index, content())
 
 
 def current_path(tracker: Tracker) -> CredentialPath | None:

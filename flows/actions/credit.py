@@ -9,11 +9,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.content.i18n import cop
+from bot.content.describe import describe_credit
 from bot.conversation.choices import parse_choice
 from bot.core.text import fold
 from flows.actions.answers import CREDIT_FORM
-from flows.actions.common import bullet_list, content, say_paged
+from flows.actions.common import content, say_paged
 from flows.actions.forms import FormReadingEveryMessage, answered_by
 
 BUSINESS_MONTHS = ("menos_6", "6_12", "mas_12")
@@ -70,19 +70,10 @@ class ActionCreditInfo(Action):
         if credit is None:
             dispatcher.utter_message(response="utter_no_info")
             return []
-        partners = bullet_list([f"{p.name}: {p.description}" for p in credit.partners])
-        amounts = [f"{a.label}: {cop(a.amount_cop)}" for a in credit.amounts]
-        parts = [
-            credit.summary,
-            credit.fng_text,
-            store.system_text("credit_requirements") + "\n" + bullet_list(credit.requirements),
-            store.system_text("credit_partners") + "\n" + partners,
-            *([bullet_list(amounts)] if amounts else []),
-            "⚠️ " + credit.gota_a_gota_warning,
-        ]
         # What she already said ("tengo una venta hace un año, ya tengo el PPT") is kept, so
         # the pre-check she is offered next does not ask it again.
-        return [*answered_by(CREDIT_FORM, tracker), *say_paged(dispatcher, "\n\n".join(parts))]
+        text = describe_credit(credit, store)  # as the console previews it
+        return [*answered_by(CREDIT_FORM, tracker), *say_paged(dispatcher, text)]
 
 
 class ValidateCreditPrecheckForm(FormReadingEveryMessage):

@@ -9,10 +9,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.content.i18n import deadline
+from bot.content.describe import describe_scholarship
 from bot.content.schema import Scholarship
 from bot.reminders.subscriptions import subscribe
-from flows.actions.common import bullet_list, content, say_paged, today
+from flows.actions.common import content, say_paged, today
 
 
 def open_calls(calls: tuple[Scholarship, ...], on: date) -> list[Scholarship]:
@@ -21,17 +21,8 @@ def open_calls(calls: tuple[Scholarship, ...], on: date) -> list[Scholarship]:
 
 
 def describe(call: Scholarship, on: date) -> str:
-    store = content()
-    lines = [  # the deadline right under the name: on SMS it must be on the first page
-        f"*{call.name}* ({call.provider})",
-        deadline(call.closes, on).capitalize() + ".",
-        call.summary,
-        store.system_text("eligibility") + "\n" + bullet_list(call.eligibility),
-        call.how_to_apply,
-    ]
-    if call.link:
-        lines.append(str(call.link))
-    return "\n".join(lines)
+    """The call as she reads it (bot/content/describe.py: the console previews the same)."""
+    return describe_scholarship(call, on, content())
 
 
 class ActionShowScholarships(Action):

@@ -1,6 +1,7 @@
-"""Roles on every console page and API endpoint (issue 15): case workers and supervisors do case
-work; the programme role sees the reports only — its login lands on /console/reports and every
-other console page and every API endpoint refuses it with 403, doing nothing."""
+"""Roles on every console page and API endpoint (issues 14, 15): case workers and supervisors do
+case work; editors (and supervisors) edit content; the programme role sees the reports only —
+its login lands on /console/reports. Every page and endpoint of another role's work refuses
+a role with 403, doing nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask, url_for
 
-from bot.handoff.accounts import PROGRAMME, ROLES, check_password
+from bot.handoff.accounts import CASEWORK_ROLES, PROGRAMME, ROLES, check_password
 from bot.ops.cli import main
 from bot.runtime import Runtime
 from bot.store.outcomes import add_outcome, outcomes_of
@@ -48,7 +49,7 @@ API_ENDPOINTS = [
 ]  # fmt: skip
 FORM = {"text": "hola", "to": "x@almas.example.org", "template": "respuesta-pendiente",
         "kind": "course_enrolled", "happened_on": "2026-11-01"}  # fmt: skip
-REFUSED = "reports only"
+REFUSED = "does no case work"
 DAY = date(2026, 11, 1)
 
 
@@ -76,17 +77,18 @@ def test_every_console_and_api_endpoint_has_a_role_test(app: Flask) -> None:
 def _setting(runtime: Runtime, email: str, role: str):  # type: ignore[no-untyped-def]
     """Her ticket (held by this account when it does case work) and an outcome of hers."""
     ticket = console_ticket(runtime)
-    if role != PROGRAMME:
+    if role in CASEWORK_ROLES:
         claimed = runtime.handoff.claim(email, 120)
         assert claimed is not None and claimed.id == ticket.id
-    recorder = email if role != PROGRAMME else "someone@almas.example.org"
+    recorder = email if role in CASEWORK_ROLES else "someone@almas.example.org"
     outcome = add_outcome(runtime.sessions, ticket.participant, "course_enrolled", DAY, recorder,
                           ticket.id)  # fmt: skip
     return ticket, outcome
 
 
 def _url(app: Flask, endpoint: str, ticket_id: str, outcome_id: int) -> str:
-    values = {"ticket_id": ticket_id, "number": 0, "outbox_id": "out_x", "outcome_id": outcome_id}
+    values = {"ticket_id": ticket_id, "number": 0, "outbox_id": "out_x", "outcome_id": outcome_id,
+              "item_id": 999999, "version_id": 999999, "kind": "courses"}  # the content editor's
     with app.test_request_context():
         rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
         return url_for(endpoint, **{k: v for k, v in values.items() if k in rule.arguments})
@@ -116,7 +118,7 @@ def test_console_endpoints_refuse_the_programme_role_and_let_case_work_through(
     else:
         response = client.post(url, data={"csrf": token, **FORM})
     body = response.get_data(as_text=True)
-    if role == PROGRAMME:
+    if role not in CASEWORK_ROLES:
         assert response.status_code == 403 and REFUSED in body, (response.status_code, body)
         _untouched(runtime, ticket.id, ticket.participant)
     else:
@@ -134,7 +136,7 @@ def test_api_endpoints_refuse_the_programme_role_and_let_case_work_through(
     ticket, outcome = _setting(runtime, email, role)
     url = _url(app, endpoint, ticket.id, outcome.id)
     response = client.open(url, method=method, headers=headers, json=FORM)
-    if role == PROGRAMME:
+    if role not in CASEWORK_ROLES:
         assert response.status_code == 403, response.get_data(as_text=True)
         assert REFUSED in response.json["error"]
         _untouched(runtime, ticket.id, ticket.participant)
@@ -145,7 +147,8 @@ def test_api_endpoints_refuse_the_programme_role_and_let_case_work_through(
 
 @pytest.mark.parametrize(
     ("role", "lands_on"),
-    [("case_worker", "/console/"), ("supervisor", "/console/"), ("programme", REPORTS_PATH)],
+    [("case_worker", "/console/"), ("supervisor", "/console/"), ("programme", REPORTS_PATH),
+     ("editor", "/console/content/")],
 )
 def test_the_login_sends_each_role_to_its_page(
     app: Flask, runtime: Runtime, role: str, lands_on: str
@@ -183,3 +186,90 @@ def test_caseworker_add_accepts_the_programme_role(runtime: Runtime) -> None:
         input="una-clave-larga\n", env=environ,
     )  # fmt: skip
     assert refused.exit_code != 0
+
+
+# -- content staff's pages: editors and supervisors; case workers and programme staff get 403 --
+# Every endpoint under /console/ that is neither the case work's (CONSOLE_ENDPOINTS) nor the
+# reports' is content staff's, and is listed here with what its request needs (the review of
+# messages not understood, webhooks/unanswered.py; the content editor's go here too).
+CONTENT_ENDPOINTS = [
+    ("GET", "unanswered.page"), ("POST", "unanswered.label"), ("POST", "unanswered.new_topic"),
+    ("POST", "unanswered.dismiss_group"),
+    # The content editor (webhooks/content_editor.py): items and versions that do not exist,
+    # so content staff get through (404) and the others are refused before anything is read.
+    ("GET", "content.index"), ("GET", "content.item"), ("POST", "content.edit"),
+    ("POST", "content.publish"), ("POST", "content.confirm"), ("POST", "content.send_back"),
+    ("POST", "content.discard"), ("POST", "content.revert"), ("POST", "content.unpublish"),
+    ("GET", "content.new"), ("POST", "content.new"), ("GET", "content.review"),
+    ("GET", "content.audit"),
+]  # fmt: skip
+CONTENT_FORM = {"intent": "greet", "topic": "vivienda"}
+
+
+def test_every_other_console_endpoint_is_a_content_endpoint_with_a_role_test(app: Flask) -> None:
+    untested = sorted(
+        (method, rule.endpoint)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/console/")
+        and rule.endpoint.split(".")[0] != "console"
+        and not rule.rule.startswith(REPORTS_PATH)
+        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}
+        if (method, rule.endpoint) not in CONTENT_ENDPOINTS
+    )
+    assert untested == []
+
+
+def _content_setting(runtime: Runtime) -> dict[str, str]:
+    """A message of hers the assistant did not understand, waiting for review: the form."""
+    from bot.store.transcript import Understood, record_inbound
+
+    pid, sid = "p_" + uuid.uuid4().hex[:12], "SM" + uuid.uuid4().hex
+    record_inbound(runtime.sessions, pid, "whatsapp", f"no entendido {pid}", sid,
+                   understood=Understood("nlu_fallback", 0.2, True))  # fmt: skip
+    return {"messages": str(_message_id(runtime, sid)), **CONTENT_FORM}
+
+
+def _message_id(runtime: Runtime, sid: str) -> int:
+    from sqlalchemy import select
+
+    from bot.store.models import Message
+
+    with runtime.sessions() as session:
+        return int(session.scalar(select(Message.id).where(Message.twilio_sid == sid)))
+
+
+def _content_untouched(runtime: Runtime, form: dict[str, str]) -> None:
+    from sqlalchemy import select
+
+    from bot.store.models import ReviewedMessage
+
+    with runtime.sessions() as session:
+        decided = session.scalars(
+            select(ReviewedMessage).where(ReviewedMessage.message_id == int(form["messages"]))
+        ).all()
+    assert decided == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "endpoint"), CONTENT_ENDPOINTS)
+def test_content_endpoints_refuse_case_workers_and_programme_and_let_content_staff_through(
+    app: Flask, runtime: Runtime, role: str, method: str, endpoint: str
+) -> None:
+    from bot.handoff.accounts import CONTENT_ROLES
+
+    client = new_client(app)
+    login(client, console_account(runtime, role))
+    form = _content_setting(runtime)
+    url = _url(app, endpoint, "t_none", 0)
+    token = csrf(client)
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, data={"csrf": token, **form})
+    body = response.get_data(as_text=True)
+    if role in CONTENT_ROLES:
+        assert response.status_code < 500 and response.status_code != 403, body
+    else:
+        assert response.status_code == 403, (response.status_code, body)
+        assert "no entendido p_" not in body  # her words
+        _content_untouched(runtime, form)
