@@ -12,6 +12,7 @@ from bot.runtime import Runtime, build_runtime
 from webhooks import (
     api,
     console,
+    content_editor,
     health,
     metrics,
     nlg,
@@ -20,6 +21,7 @@ from webhooks import (
     simulator,
     twilio_inbound,
     twilio_status,
+    unanswered,
 )
 from webhooks.console_languages import init_babel
 from webhooks.extensions import init_runtime
@@ -53,6 +55,8 @@ def register_blueprints(app: Flask, settings: Settings) -> None:
     app.register_blueprint(console.bp)
     app.register_blueprint(privacy.bp)
     reports.register(app)
+    unanswered.register(app)
+    content_editor.register(app)  # the content editor (issue 14)
     metrics.register(app, settings)
     if settings.is_development:
         app.register_blueprint(simulator.bp)

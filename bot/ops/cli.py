@@ -257,22 +257,92 @@ def content() -> None:
     """Content that programme staff edit (content/*.yml)."""
 
 
-@content.command("check")
-def content_check() -> None:
-    """Validate content/: schema, dates, links, SMS lengths, texts the dialogue needs."""
-    from bot.content.i18n import today_in_bogota
-    from bot.content.store import ContentStore
-    from bot.ops.content_check import check, domain_responses, paged_responses
+def _content_repository():  # type: ignore[no-untyped-def]
+    from bot.publishing.repository import ContentRepository
+    from bot.runtime import build_runtime
 
-    paged = paged_responses(PROJECT_ROOT / "flows" / "topics.yml")
-    needed = domain_responses(PROJECT_ROOT / "flows" / "domain.yml") | paged
-    problems = check(ContentStore(), today_in_bogota(), needed, paged)
+    rt = build_runtime(_settings())
+    return ContentRepository(rt.sessions, rt.redis, rt.keys)
+
+
+@content.command("check")
+@click.option(
+    "--files", "from_files", is_flag=True, help="Check content/ even when the database has content."
+)
+def content_check(from_files: bool) -> None:
+    """Validate content: schema, dates, links, SMS lengths, texts the dialogue needs. Checks
+    what is published in the database once content was imported, else content/."""
+    from bot.content.i18n import today_in_bogota
+    from bot.content.sources import FileSource, StaticSource, live_documents
+    from bot.content.store import ContentStore
+    from bot.core.settings import content_dir
+    from bot.publishing.check import check, dialogue_needs
+    from bot.runtime import build_runtime
+
+    documents: dict[str, str] = {}
+    if not from_files:
+        try:
+            settings = load_settings()
+        except SettingsError:
+            settings = None  # a developer's machine without settings: content/ it is
+        if settings is not None:
+            try:
+                with build_runtime(settings).sessions() as session:
+                    documents = live_documents(session)
+            except Exception as exc:  # no database, no tables: content/ it is
+                click.echo(f"(database not readable: {type(exc).__name__}; checking content/)")
+    click.echo("checking the published content" if documents else f"checking {content_dir()}")
+    source = StaticSource(documents) if documents else FileSource(content_dir())
+    needed, paged = dialogue_needs()
+    problems = check(ContentStore(source=source), today_in_bogota(), needed, paged)
     for problem in problems:
         click.echo(str(problem))
     errors = [p for p in problems if p.level == "error"]
     click.echo(f"content check: {len(errors)} error(s), {len(problems) - len(errors)} warning(s)")
     if errors:
         raise SystemExit(1)
+
+
+@content.command("import")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--if-empty", is_flag=True, help="Only when nothing was imported yet (first start).")
+def content_import(directory: Path | None, if_empty: bool) -> None:
+    """Load content/*.yml into the database (idempotent: unchanged items are left alone,
+    changed ones get a new published version). What the files do not hold stays."""
+    from bot.content.sources import FileSource
+    from bot.core.settings import content_dir
+    from bot.publishing.repository import ContentChangeError
+
+    repository = _content_repository()
+    if if_empty and not repository.is_empty():
+        click.echo("content: already imported (edit it in the console)")
+        return
+    try:
+        result = repository.import_documents(FileSource(directory or content_dir()).documents())
+    except ContentChangeError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"content imported: {result.created} new, {result.changed} changed, "
+        f"{result.unchanged} unchanged"
+    )
+
+
+@content.command("export")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path))
+def content_export(directory: Path | None) -> None:
+    """Write what is published to content/*.yml (same shape as the files), for git."""
+    from bot.core.settings import content_dir
+
+    target = directory or content_dir()
+    documents = _content_repository().export_documents()
+    if not documents:
+        raise click.ClickException("nothing was imported: the database holds no content")
+    target.mkdir(parents=True, exist_ok=True)
+    for name, text in documents.items():
+        (target / name).write_text(text, encoding="utf-8")
+    click.echo(f"content exported: {len(documents)} files to {target}")
 
 
 @main.group()
@@ -424,6 +494,38 @@ def check_settings() -> None:
     """Load the settings as the processes would, and say what is missing."""
     settings = _settings()
     click.echo(f"settings OK ({settings.env} mode)")
+
+
+# -- NLU training data from the review of what was not understood (bot/publishing/unanswered.py)
+@main.group()
+def nlu() -> None:
+    """NLU training data (nlu/data/)."""
+
+
+@nlu.command("import-reviewed")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=PROJECT_ROOT / "nlu" / "data" / "reviewed.yml",
+    show_default="nlu/data/reviewed.yml",
+    help="The file to rewrite.",
+)
+def nlu_import_reviewed(out: Path) -> None:
+    """Write the messages editors labelled with an intent on the review page (masked,
+    de-duplicated) as Rasa training examples, for the next `almas rasa train`."""
+    from bot.publishing.unanswered import domain_intents, write_reviewed
+    from bot.store.engine import make_engine, make_sessionmaker
+
+    engine = make_engine(_settings().database_url)
+    try:
+        done = write_reviewed(make_sessionmaker(engine), out, domain_intents())
+    finally:
+        engine.dispose()
+    if done.written:
+        click.echo(f"{done.examples} example(s) of {done.intents} intent(s) written to {out}")
+    else:
+        removed = " (the old one removed)" if done.removed else ""
+        click.echo(f"no reviewed examples: {out} not written{removed}")
 
 
 if __name__ == "__main__":
