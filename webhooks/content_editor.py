@@ -436,7 +436,9 @@ def discard(item_id: int, version_id: int) -> ResponseReturnValue:
     _allowed()
     _version(item_id, version_id)
     try:
-        _repository().discard(version_id, g.case_worker.email)
+        _repository().discard(version_id, g.case_worker.email, g.case_worker.role)
+    except NotAllowed as exc:
+        abort(403, description=str(exc))
     except ContentChangeError as exc:
         return _refused(item_id, exc)
     return _done(item_id, _("Borrador descartado."))

@@ -477,11 +477,17 @@ class ContentRepository:
             self._audit(session, actor, "send back", item, version, note)
             session.commit()
 
-    def discard(self, version_id: int, actor: str) -> None:
+    def discard(self, version_id: int, actor: str, role: str) -> None:
+        """Drop an open version. One waiting for review is its submitter's or a supervisor's
+        to drop (an editor cannot make a colleague's proposal vanish)."""
         with self.sessions() as session:
             version = self._version(session, version_id, lock=True)
             if version.status not in OPEN:
                 raise ContentChangeError(f"version {version.number} is {version.status}")
+            if version.status == REVIEW and not (
+                may_review(role) or actor in (version.submitted_by, version.created_by)
+            ):
+                raise NotAllowed("a supervisor or who sent it to review drops it")
             item = self._item(session, version.item_id)
             version.status = DISCARDED
             self._audit(session, actor, "discard", item, version)

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from bot.core.keys import shard_of
 from bot.ops.cli import main
 from bot.runtime import Runtime
+from bot.store.db import upgrade
 from tests.support.environment import base_environment
 from tests.support.stack import ROOT
 
@@ -280,3 +281,26 @@ def test_a_failed_reply_kept_for_retry_expires_from_its_first_failure(runtime: R
     runtime.redis.expire(key, 100)  # as if the first failure was long ago
     keep_for_retry(runtime, OutboundMessage(participant="p_f", channel="sms", to="+1", body="b"))
     assert runtime.redis.ttl(key) <= 100  # a later failure does not keep it alive
+
+
+def test_content_import_export_and_check_work_on_the_database(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    """`make run`'s first start (import --if-empty), the export for git (same files back) and
+    the check of what is published."""
+    database = f"sqlite:///{tmp_path / 'content.db'}"
+    upgrade(database)
+    env = base_environment(runtime.settings.redis_prefix, database)
+    cli = CliRunner()
+    imported = cli.invoke(main, ["content", "import", "--if-empty"], env=env)
+    assert imported.exit_code == 0 and "new" in imported.output, imported.output
+    again = cli.invoke(main, ["content", "import", "--if-empty"], env=env)
+    assert "already imported" in again.output
+    exported = cli.invoke(main, ["content", "export", "--dir", str(tmp_path / "out")], env=env)
+    assert exported.exit_code == 0, exported.output
+    for path in sorted((ROOT / "content").glob("*.yml")):
+        assert (tmp_path / "out" / path.name).read_text(encoding="utf-8") == path.read_text(
+            encoding="utf-8"
+        ), path.name
+    checked = cli.invoke(main, ["content", "check"], env=env)
+    assert checked.exit_code == 0 and "checking the published content" in checked.output

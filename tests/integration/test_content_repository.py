@@ -123,6 +123,8 @@ def test_support_lines_need_a_supervisor_who_confirms_twice(
         repository.publish(version, "sup@example.org", SUPERVISOR)
     with pytest.raises(NotAllowed):
         repository.publish(version, "cw@example.org", CASE_WORKER, confirmed=True)
+    with pytest.raises(NotAllowed):  # a colleague's proposal does not vanish
+        repository.discard(version, "other@example.org", EDITOR)
     assert repository.publish(version, "sup@example.org", SUPERVISOR, confirmed=True) == PUBLISHED
     assert "verificado" in repository.export_documents()["support_lines.yml"]
 

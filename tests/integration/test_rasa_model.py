@@ -16,6 +16,7 @@ import yaml
 
 from bot.ops.rasa_service import MODEL_PATH, RASA_BIN, model_is_current, rasa_environment
 
+pytestmark = pytest.mark.model
 ROOT = Path(__file__).resolve().parents[2]
 # The first held-out set: its errors were read and answered with training data, so it is a
 # development set now (nlu/tests/heldout.yml).
