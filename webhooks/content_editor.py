@@ -385,14 +385,7 @@ def publish(item_id: int, version_id: int) -> ResponseReturnValue:
     kind = _repository().kind(item_id)
     if kind in SECOND_CONFIRMATION and g.case_worker.role == SUPERVISOR:
         return _confirmation(item_id, version, at)
-    try:
-        status = _repository().publish(version_id, g.case_worker.email, g.case_worker.role,
-                                       confirmed=False, at=at)  # fmt: skip
-    except NotAllowed as exc:
-        abort(403, description=str(exc))
-    except ContentChangeError as exc:
-        return _refused(item_id, exc)
-    return _published(item_id, status)
+    return _publish(item_id, version_id, at, confirmed=False)
 
 
 @bp.post("/items/<int:item_id>/versions/<int:version_id>/confirm")
@@ -405,9 +398,15 @@ def confirm(item_id: int, version_id: int) -> ResponseReturnValue:
     if request.form.get("confirm") != "yes":
         error = _("Marca la casilla para confirmar que revisaste los números y el texto.")
         return _confirmation(item_id, version, at, error, status=400)
+    return _publish(item_id, version_id, at, confirmed=True)
+
+
+def _publish(
+    item_id: int, version_id: int, at: datetime | None, confirmed: bool
+) -> ResponseReturnValue:
     try:
         status = _repository().publish(version_id, g.case_worker.email, g.case_worker.role,
-                                       confirmed=True, at=at)  # fmt: skip
+                                       confirmed=confirmed, at=at)  # fmt: skip
     except NotAllowed as exc:
         abort(403, description=str(exc))
     except ContentChangeError as exc:

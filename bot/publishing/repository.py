@@ -580,19 +580,11 @@ class ContentRepository:
     # -- internals ----------------------------------------------------------------------------
     @staticmethod
     def _item(session: Session, item_id: int, lock: bool = False) -> ContentItem:
-        statement = select(ContentItem).where(ContentItem.id == item_id)
-        item = session.scalar(statement.with_for_update() if lock else statement)
-        if item is None:
-            raise KeyError(item_id)
-        return item
+        return _row(session, ContentItem, item_id, lock)
 
     @staticmethod
     def _version(session: Session, version_id: int, lock: bool = False) -> ContentVersion:
-        statement = select(ContentVersion).where(ContentVersion.id == version_id)
-        version = session.scalar(statement.with_for_update() if lock else statement)
-        if version is None:
-            raise KeyError(version_id)
-        return version
+        return _row(session, ContentVersion, version_id, lock)
 
     @staticmethod
     def _live_body(session: Session, item: ContentItem) -> str | None:
@@ -676,6 +668,15 @@ class ContentRepository:
                 detail=f"{item.section}/{item.key}" + (f": {detail}" if detail else ""),
             )
         )
+
+
+def _row(session: Session, model: Any, row_id: int, lock: bool) -> Any:
+    """A row by id (locked for the change when `lock`); KeyError when there is none."""
+    statement = select(model).where(model.id == row_id)
+    row = session.scalar(statement.with_for_update() if lock else statement)
+    if row is None:
+        raise KeyError(row_id)
+    return row
 
 
 def _view(row: ContentVersion, diff: str, live: bool) -> VersionView:
