@@ -67,6 +67,8 @@ def main() -> int:
             str(VENV_BIN / "gunicorn"),
             "--bind", f"127.0.0.1:{stack.web_port}",
             "--workers", "2", "--threads", "8",
+            # Stopped mid-load (Ctrl-C, a test stopping `make bench`): no 30 s grace.
+            "--graceful-timeout", "3",
             "webhooks.app:create_app()",
         ],
     )  # fmt: skip
