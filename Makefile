@@ -61,8 +61,9 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Install Debian's chromium (sudo apt-get install chromium) for the browser test"; exit 1; fi; }
 
-# The Rasa model trains while the tests that do not need it run (scripts/run-tests).
-test: envs browser
+# The Rasa model trains, and the browser installs, while the tests that need neither run
+# (scripts/run-tests).
+test: envs
 	$(VENV)/ruff check .
 	$(ALMAS) content check
 	$(ALMAS) crisis train
