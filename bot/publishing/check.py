@@ -50,6 +50,31 @@ def _placeholders_ok(text: str) -> bool:
     return True
 
 
+def placeholders(value: object) -> set[str]:
+    """The {placeholders} in a text, or in every text of a response's variants."""
+    if isinstance(value, str):
+        try:
+            return {name for _, name, _, _ in Formatter().parse(value) if name}
+        except ValueError:
+            return set()
+    if isinstance(value, list):
+        return set().union(*(placeholders(v.get("text", "")) for v in value if isinstance(v, dict)))
+    return set()
+
+
+def placeholders_kept(key: str, before: object, after: object) -> list[Problem]:
+    """The assistant fills exactly the placeholders a text had: one removed loses a fact (the
+    retention days, her lines), one added cannot be filled and breaks the reply."""
+    old, new = placeholders(before), placeholders(after)
+    problems = [Problem("error", key, f"keep {{{name}}}: the assistant fills it") for name in
+                sorted(old - new)]  # fmt: skip
+    problems += [
+        Problem("error", key, f"{{{name}}} is not something the assistant can fill")
+        for name in sorted(new - old)
+    ]
+    return problems
+
+
 def domain_responses(domain_path: Path) -> set[str]:
     domain = yaml.safe_load(domain_path.read_text(encoding="utf-8"))
     return set(domain.get("responses") or {})

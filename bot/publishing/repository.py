@@ -25,7 +25,7 @@ from bot.content.sources import StaticSource, live_documents
 from bot.content.store import ContentStore
 from bot.core.keys import Keys
 from bot.core.locks import release
-from bot.publishing.check import Problem, check, dialogue_needs
+from bot.publishing.check import Problem, check, dialogue_needs, placeholders_kept
 from bot.publishing.workflow import (
     ADDABLE,
     DISCARDED,
@@ -374,7 +374,12 @@ class ContentRepository:
             if shape == "list" and (not isinstance(value, dict) or value.get("id") != item.key):
                 raise ContentChangeError(f"the id stays {item.key}")
             body = body_of(item.section, shape, item.key, value)
-            problems = self._check_change(session, {item.id: body})
+            live = self._live_body(session, item)
+            problems = []
+            if live is not None and item.section in ("responses", "system"):
+                before = value_of(item.section, shape, item.key, live)
+                problems = placeholders_kept(item.key, before, value)
+            problems = problems or self._check_change(session, {item.id: body})
             if problems:
                 raise ContentChangeError("this change does not pass the content check", problems)
             mine = session.scalar(

@@ -4,7 +4,7 @@ the version in Redis that makes every process reload."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -217,3 +217,22 @@ def test_new_courses_can_be_added_and_stay_off_the_air_until_published(
     assert "sena-excel-avanzado" in repository.export_documents()["courses.yml"]
     with pytest.raises(ContentChangeError, match="already exists"):
         repository.add_item("courses", value, "ed@example.org")
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda t: t.replace("{retention_days}", "30"), "keep {retention_days}"),
+        (lambda t: t + " Hola {nombre}.", "{nombre} is not something"),
+    ],
+)
+def test_a_text_keeps_exactly_the_placeholders_the_assistant_fills(
+    repository: ContentRepository, change: Callable[[str], str], problem: str
+) -> None:
+    item = _item(repository, "privacy", "consent_notice")
+    text = repository.value(item)
+    assert "{retention_days}" in text
+    with pytest.raises(ContentChangeError) as refused:
+        repository.save_draft(item, change(text), "sup@example.org")
+    assert any(problem in str(p) for p in refused.value.problems), refused.value.problems
