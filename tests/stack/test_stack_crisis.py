@@ -6,6 +6,7 @@ handed off. No menu ever answers danger."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -105,7 +106,9 @@ def test_her_no_to_the_check_gets_the_normal_answer_and_no_ticket(
     wait_for(maria, CHECK)
     told = len(maria.received())
     maria.says("no, estoy bien")
-    replies = maria.wait_for_replies(told + 2, timeout=60)[told:]
+    maria.wait_for_replies(told + 1, timeout=60)
+    time.sleep(3)  # whatever else this turn sends (it used to wait 60 s for a second reply)
+    replies = maria.received()[told:]
     assert "Me alegra que estés a salvo" in replies[0].body
     assert CHECK not in " ".join(r.body for r in replies)
     assert ticket_of(stack, maria) is None
