@@ -106,11 +106,19 @@ def mask_her_text(text: str) -> str:
     def hide(match: re.Match[str]) -> str:
         run = match.group(0)
         digits = re.sub(r"\D", "", run)
-        if len(digits) < MIN_PHONE_DIGITS or _AMOUNT.fullmatch(run):
+        if len(digits) < MIN_PHONE_DIGITS or _is_amount(run, match.string[: match.start()]):
             return run
         return "+…" + digits[-2:]
 
     return _SPACED_NUMBER.sub(hide, mask_phone_numbers(text))
+
+
+def _is_amount(run: str, before: str) -> bool:
+    """Money ("1.500.000", "$ 2.350.500") stays; an id number written the same way
+    ("1.045.678.901", "52.345.678") does not: amounts end in thousands or follow a "$"."""
+    return bool(_AMOUNT.fullmatch(run)) and (
+        run[-3:] == "000" or before.rstrip().endswith("$")
+    )
 
 
 def words_of(text: str) -> list[str]:

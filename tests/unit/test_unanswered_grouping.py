@@ -51,17 +51,20 @@ def messages(*texts: str, women: int = 100) -> list[Unanswered]:
         "(0414) 123.45.67",
         "0414-1234567",
         "300.123.4567",
+        "mi cedula es 1.045.678.901",  # an id number written like money
+        "cc 52.345.678",
     ],
 )
 def test_phone_numbers_she_types_are_masked_whatever_their_shape(text: str) -> None:
     masked = mask_her_text(text)
     assert "+…" in masked
-    assert not any(run in masked for run in ("300", "123", "0414", "4567", "1234567"))
+    assert not any(run in masked for run in ("300", "123", "0414", "4567", "1234567", "678", "345"))
 
 
 def test_amounts_ages_and_short_numbers_are_not_masked() -> None:
     for text in ("me prestan 1.500.000 pesos", "tengo 2 hijos de 3 y 5 años", "$200,000",
-                 "curso de 120 horas", "nací en 1990"):  # fmt: skip
+                 "curso de 120 horas", "nací en 1990", "necesito $ 2.350.500",
+                 "un credito de 15.000.000"):  # fmt: skip
         assert mask_her_text(text) == text
 
 
