@@ -36,6 +36,9 @@ def summary_ms(values: list[float]) -> str:
 
 
 def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    # Once: `make` passes a SIGTERM on to its child as well, and a second SystemExit raised
+    # inside the `finally` that stops the servers would leave them running.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise SystemExit(128 + signum)
 
 
