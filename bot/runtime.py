@@ -10,14 +10,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.content.sources import FileSource, PublishedSource
 from bot.content.store import ContentStore
+from bot.core.connections import RedisClient, connect_redis
 from bot.core.keys import INBOX, OUTBOX, Keys
 from bot.core.settings import Settings, content_dir
 from bot.handoff.queue import HandoffQueue
 from bot.queue.mailbox import MailboxQueue
 from bot.store.engine import make_engine, make_sessionmaker
-
-# One node or a Redis Cluster (REDIS_CLUSTER): the engine uses the same commands on both.
-RedisClient = redis.Redis | redis.RedisCluster
 
 
 @dataclass
@@ -33,12 +31,6 @@ class Runtime:
     handoff: HandoffQueue
     # Where Rasa keeps its trackers (erasure deletes hers there).
     rasa_redis: redis.Redis
-
-
-def connect_redis(settings: Settings) -> RedisClient:
-    if settings.redis_cluster:
-        return redis.RedisCluster.from_url(settings.redis_url, decode_responses=True)
-    return redis.Redis.from_url(settings.redis_url, decode_responses=True)
 
 
 def build_runtime(settings: Settings, content: ContentStore | None = None) -> Runtime:

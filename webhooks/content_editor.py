@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import difflib
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from flask import (
@@ -109,15 +108,9 @@ def _allowed() -> None:
         abort(403, description=REFUSED)
 
 
-@cache
-def _needs() -> tuple[set[str], set[str]]:
-    """(responses the dialogue uses, those it pages): flows/ does not change while running."""
-    return dialogue_needs()
-
-
 def _repository() -> ContentRepository:
     rt = runtime()
-    return ContentRepository(rt.sessions, rt.redis, rt.keys, needs=_needs())
+    return ContentRepository(rt.sessions, rt.redis, rt.keys)
 
 
 def _changed() -> None:
@@ -156,7 +149,7 @@ def _options() -> Options:
         transliterate=settings.sms_transliterate,
         budget_segments=settings.sms_budget_segments,
         price_per_segment=settings.sms_price_per_segment,
-        paged=frozenset(_needs()[1]),
+        paged=frozenset(dialogue_needs()[1]),
         today=today_in_bogota(),
     )
 

@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.content.documents import Entry, from_layout, render
+from bot.core.connections import RedisClient, connect_redis
 from bot.core.keys import Keys
 from bot.core.settings import Settings, content_dir, load_settings
 from bot.store.engine import make_engine, make_sessionmaker
@@ -101,7 +102,7 @@ class PublishedSource:
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        client: redis.Redis | redis.RedisCluster,
+        client: RedisClient,
         keys: Keys,
         files: FileSource,
     ) -> None:
@@ -114,11 +115,7 @@ class PublishedSource:
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> PublishedSource:
         settings = settings or load_settings()
-        client: redis.Redis | redis.RedisCluster = (
-            redis.RedisCluster.from_url(settings.redis_url, decode_responses=True)
-            if settings.redis_cluster
-            else redis.Redis.from_url(settings.redis_url, decode_responses=True)
-        )
+        client = connect_redis(settings)
         sessions = make_sessionmaker(make_engine(settings.database_url))
         return cls(sessions, client, Keys(settings.redis_prefix), FileSource(content_dir()))
 

@@ -272,11 +272,12 @@ class ContentRepository:
                     .order_by(ContentVersion.number)
                 )
             }
+            bodies = self._shown_bodies(session)
             for item in items:
                 item_kind = kind_of(item.file, item.section)
                 if kind and item_kind != kind:
                     continue
-                body = self._live_body(session, item) or self._newest(session, item).body
+                body = bodies[item.id]
                 value = value_of(item.section, shape_of_item(item), item.key, body)
                 title = title_of(item, value)
                 if needle and needle not in f"{item.key} {title} {body}".lower():
@@ -598,6 +599,32 @@ class ContentRepository:
         return session.scalar(
             select(ContentVersion.body).where(ContentVersion.id == item.live_version_id)
         )
+
+    @staticmethod
+    def _shown_bodies(session: Session) -> dict[int, str]:
+        """Each item's live text, or its newest version's when it is not live: two queries
+        for the whole list, not two per item."""
+        bodies = dict(
+            session.execute(
+                select(ContentItem.id, ContentVersion.body).join(
+                    ContentVersion, ContentVersion.id == ContentItem.live_version_id
+                )
+            ).all()
+        )
+        newest = (
+            select(ContentVersion.item_id, func.max(ContentVersion.number).label("number"))
+            .group_by(ContentVersion.item_id)
+            .subquery()
+        )
+        for item_id, body in session.execute(
+            select(ContentVersion.item_id, ContentVersion.body).join(
+                newest,
+                (ContentVersion.item_id == newest.c.item_id)
+                & (ContentVersion.number == newest.c.number),
+            )
+        ):
+            bodies.setdefault(item_id, body)
+        return bodies
 
     @staticmethod
     def _newest(session: Session, item: ContentItem) -> ContentVersion:

@@ -9,9 +9,10 @@ from collections import Counter
 
 import pytest
 
+from bot.core.connections import connect_redis
 from bot.core.keys import new_ticket_id, ticket_shard
 from bot.handoff.queue import NORMAL, URGENT, HandoffQueue, Ticket
-from bot.runtime import Runtime, connect_redis
+from bot.runtime import Runtime
 from bot.store.handoff import handoff_events
 
 # Redis-facing: also on a local Redis Cluster (issue 13, item 12).
