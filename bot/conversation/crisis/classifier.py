@@ -7,9 +7,11 @@ with a sigmoid over 5 folds) says how likely the message speaks of danger now; `
 (logistic regression over the crisis examples only) says which of the nine kinds, so her lines
 fit her case.
 
-Training data: nlu/crisis/*.yml — crises with their kind and everyday look-alikes, written by
-several writers who never saw an evaluation set — and the dialogue's NLU examples
-(nlu/data/*.yml): what she writes every day, and its report_emergency examples. Training takes
+Training data: nlu/crisis/train_*.yml — crises with their kind and everyday look-alikes, written
+by several writers who never saw an evaluation set — and nlu/crisis/from_dialogue.yml, a frozen
+copy of the dialogue's NLU examples: what she writes every day, and its report_emergency
+examples. A copy, not nlu/data itself, so that the dialogue NLU's data can grow without moving
+the crisis check (examples written for the NLU moved it on the crisis sets). Training takes
 a few seconds; the fitted models are kept in models/ (git-ignored) under a fingerprint of the
 data and this file, so every process loads the same model and a change of either retrains.
 `almas crisis train` (run by `make`) builds it ahead; otherwise the first process that needs it
@@ -21,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,12 +45,11 @@ from bot.core.settings import PROJECT_ROOT
 log = logging.getLogger(__name__)
 
 TRAINING_DIR = PROJECT_ROOT / "nlu" / "crisis"
-# The dialogue's own training data: every everyday thing she writes to the helpline ("hola",
-# "no", "salir", a course, a loan…) is a look-alike the classifier must know; its emergencies
-# (intent report_emergency) are crises of no stated kind.
-NLU_DIR = PROJECT_ROOT / "nlu" / "data"
+# The dialogue's examples: every everyday thing she writes to the helpline ("hola", "no",
+# "salir", a course, a loan…) is a look-alike the classifier must know; its emergencies (intent
+# report_emergency) are crises of no stated kind. Frozen (see the module docstring).
+DIALOGUE_EXAMPLES = TRAINING_DIR / "from_dialogue.yml"
 NLU_EMERGENCY = "report_emergency"
-_ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 MODELS_DIR = PROJECT_ROOT / "models"
 # Regularisation and features: chosen by leave-one-writer-out on the training data
 # (bench/crisis_thresholds.py prints the comparison).
@@ -72,11 +72,11 @@ class Examples:
 
 
 def training_files() -> list[Path]:
-    return sorted(TRAINING_DIR.glob("*.yml")) + sorted(NLU_DIR.glob("*.yml"))
+    return [*sorted(TRAINING_DIR.glob("train_*.yml")), DIALOGUE_EXAMPLES]
 
 
 def load_examples(paths: list[Path] | None = None) -> Examples:
-    """The crises and look-alikes of these files (default: nlu/crisis/ and nlu/data/)."""
+    """The crises and look-alikes of these files (default: nlu/crisis/)."""
     examples = Examples()
     for path in paths if paths is not None else training_files():
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -84,14 +84,10 @@ def load_examples(paths: list[Path] | None = None) -> Examples:
             examples.add(item["text"], 1, item["kind"], path.stem)
         for item in data.get("look_alike", []):
             examples.add(item["text"], 0, None, path.stem)
-        for block in data.get("nlu", []):
-            if "intent" not in block:
-                continue  # lookup tables and synonyms
+        for block in data.get("dialogue", []):
             danger = int(block["intent"] == NLU_EMERGENCY)
-            for line in str(block.get("examples", "")).splitlines():
-                text = _ANNOTATION.sub(r"\1", line.strip().removeprefix("- ").strip())
-                if text:
-                    examples.add(text, danger, None, "nlu")
+            for text in block["examples"]:
+                examples.add(text, danger, None, "nlu")
     return examples
 
 
@@ -192,7 +188,7 @@ def model_path(paths: list[Path] | None = None) -> Path:
 
 
 def build_and_save(path: Path | None = None) -> tuple[CrisisModel, Path]:
-    """Train on nlu/crisis and write the model atomically (processes may race: the last
+    """Train on nlu/crisis/ and write the model atomically (processes may race: the last
     rename wins, and every one of them is the same model)."""
     path = path or model_path()
     model = train(load_examples())
