@@ -1,12 +1,8 @@
 """Custom actions served by the rasa-sdk action server (`almas actions`), one module per topic."""
 
+from flows.actions.continuing import ActionCredentialNext, ActionCredentialPrevious, ActionMore
 from flows.actions.courses import ActionShowCourses, ValidateCourseForm
-from flows.actions.credentials import (
-    ActionCredentialNext,
-    ActionCredentialPrevious,
-    ActionCredentialStep,
-    ValidateCredentialForm,
-)
+from flows.actions.credentials import ActionCredentialStep, ValidateCredentialForm
 from flows.actions.credit import (
     ActionCreditInfo,
     ActionCreditPrecheckResult,
@@ -14,7 +10,6 @@ from flows.actions.credit import (
 )
 from flows.actions.fallback import ActionFallback
 from flows.actions.handoff import ActionRequestHuman
-from flows.actions.listing import ActionMore
 from flows.actions.privacy import ActionDataRights, ActionOptOut
 from flows.actions.safety import ActionEmergencyLines
 from flows.actions.scholarships import ActionScholarshipReminder, ActionShowScholarships

@@ -1,9 +1,9 @@
 """Validating a diploma: ask the level and the apostille, then one step at a time
-("siguiente", "atrás", "menu"); the step is kept in the tracker, so she can resume days later."""
+("siguiente", "atrás", "menu": flows/actions/continuing.py); the step is kept in the tracker, so
+she can resume days later."""
 
 from __future__ import annotations
 
-import abc
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -75,36 +75,12 @@ class ActionCredentialStep(Action):
         return [SlotSet("credential_path", path.id), SlotSet("credential_step", 0.0)]
 
 
-class _Move(Action, abc.ABC):
-    """Move one step; abstract, so the action server does not register it as an action."""
-
-    delta = 0
-
-    @abc.abstractmethod
-    def name(self) -> str: ...
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        path = current_path(tracker)
-        if path is None:  # no path started: "siguiente" means nothing yet
-            dispatcher.utter_message(response="utter_no_steps_started")
-            return []
-        step = int(tracker.get_slot("credential_step") or 0) + self.delta
-        step = max(0, min(step, len(path.steps) - 1))
-        dispatcher.utter_message(text=render_step(path, step))
-        return [SlotSet("credential_step", float(step))]
-
-
-class ActionCredentialNext(_Move):
-    delta = 1
-
-    def name(self) -> str:
-        return "action_credential_next"
-
-
-class ActionCredentialPrevious(_Move):
-    delta = -1
-
-    def name(self) -> str:
-        return "action_credential_previous"
+def moved_step(tracker: Tracker, delta: int) -> tuple[str, list[dict[str, Any]]] | None:
+    """Her guide moved `delta` steps (kept within it): the step's text and the slot to set, or
+    None when no guide is started."""
+    path = current_path(tracker)
+    if path is None:
+        return None
+    step = int(tracker.get_slot("credential_step") or 0) + delta
+    step = max(0, min(step, len(path.steps) - 1))
+    return render_step(path, step), [SlotSet("credential_step", float(step))]

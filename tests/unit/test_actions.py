@@ -381,6 +381,29 @@ def test_more_gives_the_next_page_then_says_it_is_all() -> None:
     assert "Eso es todo" in texts(messages)
 
 
+def test_more_in_her_guide_with_no_page_left_gives_the_next_step() -> None:
+    # "sigue" / "continúa" are read as "more": inside the guide they still move it on.
+    at = {"credential_path": "superior-apostillado", "credential_step": 0.0}
+    messages, events = run(ActionMore(), tracker(at))
+    assert "Paso 2 de 3" in texts(messages) and slot_events(events)["credential_step"] == 1.0
+
+
+def test_more_prefers_the_pages_of_her_last_answer_to_her_guide() -> None:
+    at = {"credential_path": "superior-apostillado", "credential_step": 0.0}
+    messages, events = run(ActionMore(), tracker({**at, "listing": {"pages": ["página 2"]}}))
+    assert texts(messages) == "página 2" and "credential_step" not in slot_events(events)
+
+
+def test_next_after_a_long_answer_without_a_guide_gives_its_next_page() -> None:
+    messages, events = run(ActionCredentialNext(), tracker({"listing": {"pages": ["página 2"]}}))
+    assert texts(messages) == "página 2" and slot_events(events)["listing"] is None
+
+
+def test_back_without_a_guide_does_not_page_forward() -> None:
+    messages, _ = run(ActionCredentialPrevious(), tracker({"listing": {"pages": ["página 2"]}}))
+    assert messages[0]["response"] == "utter_no_steps_started"
+
+
 def user(intent: str) -> dict:
     return {"event": "user", "text": "x", "parse_data": {"intent": {"name": intent}}}
 
