@@ -72,8 +72,9 @@ COURSE_TOPIC_WORDS: dict[str, tuple[str, ...]] = {
         "vender por", "marketing digital",
     ),
     "tic": (
-        "computador", "computadora", "computacion", "informatica", "sistemas", "tecnologia",
-        "tic", "tics", "internet basico", "alfabetizacion digital",
+        "computador", "computadora", "computadores", "computadoras", "computacion",
+        "informatica", "sistemas", "tecnologia", "tic", "tics", "internet basico",
+        "alfabetizacion digital",
     ),
     "idiomas": ("ingles", "idioma", "idiomas", "frances", "portugues"),
     "belleza": (
@@ -91,12 +92,19 @@ COURSE_TOPIC_WORDS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 LEVEL_WORDS: dict[str, tuple[str, ...]] = {
-    "bachillerato": ("bachiller", "secundaria", "liceo", "colegio", "bachillerato"),
+    "bachillerato": (
+        "bachiller", "secundaria", "liceo", "colegio", "bachillerato", "quinto ano", "5to ano",
+        "5 ano",
+    ),
     "tecnico": ("tecnic", "tecnolog", "tsu", "tecnico superior"),
     "universitario": (
         "universi", "licenciad", "pregrado", "profesional", "ingenier", "carrera universitaria",
         "mi carrera", "abogad", "contador", "contadora", "odontolog", "medic", "enfermera jefe",
         "psicolog", "docente", "profesora", "economista", "arquitect", "administradora",
+        "la carrera", "carrera de",
+        # Venezuelan universities ("me gradué en la UCAB")
+        "ucab", "ucv", "unefa", "upel", "unerg", "unexpo", "unimet", "unellez", "udo", "luz",
+        "ula", "usb", "uny", "unet", "ucla", "unesr", "unearte", "unefm",
     ),
     "posgrado": (
         "posgrado", "postgrado", "maestr", "especializ", "doctorado", "magister", "master",
@@ -111,13 +119,16 @@ BUSINESS_WORDS = (
     "salon de belleza", "restaurante", "comidas rapidas", "comida rapida", "fritos",
     "fritanga", "carrito", "arepas", "empanadas", "miscelanea", "cacharreria",
     "independiente", "por mi cuenta", "mi propio", "minimercado", "papeleria", "catalogo",
-    "montado", "costurera", "manicurista", "domicilio", "domicilios",
+    "montado", "costurera", "manicurista", "domicilio", "domicilios", "panaderia",
+    "reposteria", "pasteleria", "cafeteria", "heladeria", "drogueria", "ferreteria",
+    "sastreria", "taller de costura", "fruteria", "verduleria", "bodega", "kiosko", "quiosco",
 )  # fmt: skip
 # (The PEP is the older permit, not the PPT the credit asks for.)
 # (The pre-check asks for the PPT "o cédula colombiana": a returning Colombian has hers.)
 PPT_WORDS = (
     "ppt", "permiso por proteccion", "permiso de proteccion", "permiso temporal",
     "cedula colombiana", "cedula de ciudadania", "cedula de extranjeria",
+    "permiso",  # in the pre-check, "no tengo permiso" is the PPT
 )  # fmt: skip
 FINANCE_WORDS = (
     "finanzas", "financiera", "financiero", "educacion financiera", "curso de finanzas",
@@ -141,6 +152,7 @@ WISHES = (
     "quiero", "quisiera", "queria", "pienso", "planeo", "gustaria", "montar", "abrir",
     "empezar", "iniciar", "crear", "sacar", "saco", "tramitar", "apostillar", "obtener",
     "conseguir", "hacer", "emprender", "necesito", "pidieron", "piden", "requisito",
+    "pensando", "planeando", "arrancar",
 )  # fmt: skip
 QUESTIONS = ("no se si", "nose si", "no estoy segura", "q es", "que es", "cuanto", "cuando",
              "sirve", "vale")  # fmt: skip
@@ -167,7 +179,7 @@ OTHER_DURATION = (
 BUSINESS_MONTHS = ("menos_6", "6_12", "mas_12")
 
 _CLAUSE = re.compile(
-    r"[,.;:!?¿¡()]|\s(?:pero|aunque|mientras|sino|xq|porque|porq|asi q|asi que|entonces)\s"
+    r"[,.;:!?¿¡()]|\s(?:pero|aunque|mientras|sino|xq|pq|porque|porq|por q|asi q|asi que|entonces)\s"
 )
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -262,21 +274,47 @@ def _last_named(text: str, names: dict[str, tuple[str, ...]], stems: bool = Fals
     return best[1] if best else None
 
 
+# "¿no tienen nada virtual?" asks for it: the "no" of a negative question negates nothing.
+_NEGATIVE_QUESTION = re.compile(
+    r"\bno (?=(?:tienen|tiene|hay|habr[aá]|ofrecen|dan|dictan)\b[^?.!]*\?)", re.IGNORECASE
+)
+# "no puedo ir presencial, trabajo": refusing one modality chooses the other.
+_REFUSED_MODALITY = re.compile(
+    r"\bno (?:puedo|podria|quiero|me sirve|me queda)(?: [a-z]+){0,2} "
+    r"(?P<refused>presencial|en persona|a clases?|virtual|en linea|online|por internet)\b"
+)
+
+
+def _asked_for(text: str) -> str:
+    return fold(_NEGATIVE_QUESTION.sub("", text))
+
+
 def city_in(text: str) -> str | None:
     """Santa Marta or Barranquilla when her words can only mean one (the last one named)."""
-    return _last_named(fold(text), CITY_WORDS, stems=True)  # "samarias", "barranquilleras"
+    return _last_named(_asked_for(text), CITY_WORDS, stems=True)  # "samarias", "barranquilleras"
+
+
+MODALITY_WORDS = {"virtual": VIRTUAL_WORDS, "presencial": PRESENTIAL_WORDS}
 
 
 def modality_in(text: str) -> str | None:
-    """Virtual or presencial, the last one named ("virtual… no, presencial mejor")."""
-    return _last_named(
-        fold(text), {"virtual": VIRTUAL_WORDS, "presencial": PRESENTIAL_WORDS}, stems=True
+    """Virtual or presencial, the last one named ("virtual… no, presencial mejor"); the other
+    one when she only refuses one ("no puedo ir presencial, trabajo")."""
+    folded = _asked_for(text)
+    named = _last_named(folded, MODALITY_WORDS, stems=True)
+    refused = _REFUSED_MODALITY.search(folded)
+    if named or not refused:
+        return named
+    return (
+        "presencial"
+        if refused["refused"] in ("virtual", "en linea", "online", "por internet")
+        else "virtual"
     )
 
 
 def course_topic_in(text: str) -> str | None:
     """The course topic she names (the last one: "excel… mejor programación")."""
-    return _last_named(fold(text), COURSE_TOPIC_WORDS)
+    return _last_named(_asked_for(text), COURSE_TOPIC_WORDS)
 
 
 _NOT_HER_LEVEL = re.compile(
@@ -292,8 +330,22 @@ def level_in(text: str) -> str | None:
     if folded in LEVEL_RANK:
         return folded
     folded = folded.replace("tecnico superior universitario", "tecnico superior")
+    folded = re.sub(r"\b(?:instituto universitario|iut[a-z]*)\b", "tecnico", folded)
     folded = re.sub(r"\bing\b\.?", "ingeniera", folded)
-    folded = _NOT_HER_LEVEL.sub(" ", folded)
+    positions = _levels_named(_NOT_HER_LEVEL.sub(" ", folded)) or _levels_named(folded)
+    if not positions:
+        return None
+    if (
+        re.search(r"\b(no|perdon|mejor|me equivoque|sino|bueno)\b", folded)
+        and len({level for _, level in positions}) > 1
+    ):
+        return max(positions)[1]
+    return max(positions, key=lambda p: LEVEL_RANK.index(p[1]))[1]
+
+
+def _levels_named(folded: str) -> list[tuple[int, str]]:
+    """(position, level) of every level named, leaving out "sin bachillerato"; someone else's
+    diploma counts only when it is the only one named ("mi hija terminó el bachillerato")."""
     positions = []
     for clause_start, clause in _clause_positions(folded):
         for level, words in LEVEL_WORDS.items():
@@ -304,14 +356,7 @@ def level_in(text: str) -> str | None:
                 ):
                     continue
                 positions.append((clause_start + span[0], level))
-    if not positions:
-        return None
-    if (
-        re.search(r"\b(no|perdon|mejor|me equivoque|sino|bueno)\b", folded)
-        and len({level for _, level in positions}) > 1
-    ):
-        return max(positions)[1]
-    return max(positions, key=lambda p: LEVEL_RANK.index(p[1]))[1]
+    return positions
 
 
 def _clause_positions(text: str) -> list[tuple[int, str]]:
@@ -335,11 +380,20 @@ def apostilled_in(text: str) -> bool | None:
     return value
 
 
+# A business she had and closed is no business now ("tenía un negocio pero lo cerré").
+_CLOSED = re.compile(
+    r"\b(?:tenia|tuve)\b(?:\s+[a-z]+){0,2}\s+(?:negocio|negocito|venta|tienda|puesto|local)"
+    r"|\blo (?:cerre|cerro|cerramos|perdi|quebre)\b|\bse (?:quebro|cerro)\b"
+)
+# A course about a trade is not a business ("hice un curso de panadería").
+_COURSE_OF = re.compile(r"\b(?:curso|taller|clases?|capacitacion) de [a-z]+")
+
+
 def has_business_in(text: str) -> bool | None:
     folded = _not_someone_else(fold(text))
-    if re.search(r"\b(la idea|nada montado|no tengo nada)\b", folded):
+    if re.search(r"\b(la idea|nada montado|no tengo nada)\b", folded) or _CLOSED.search(folded):
         return False
-    return _last_polarity(folded, BUSINESS_WORDS)
+    return _last_polarity(_COURSE_OF.sub(" ", folded), BUSINESS_WORDS)
 
 
 def has_ppt_in(text: str) -> bool | None:
@@ -384,7 +438,7 @@ def _number(token: str | None) -> float | None:
 
 
 _DURATION = re.compile(
-    r"(?:\b(?P<n>\d{1,3}|[a-z]+)\s+)?(?P<unit>anos?|mes(?:es)?|semanas?|dias?)\b"
+    r"(?:\b(?P<n>\d{1,3}|[a-z]+)\s+)?(?P<unit>anos?|anitos?|mes(?:es)?|mesecitos?|semanas?|dias?)\b"
     r"(?P<half>\s+y\s+medio)?(?:\s+y\s+(?P<m>\d{1,2}|[a-z]+)\s+mes(?:es)?)?"
 )
 
@@ -410,7 +464,7 @@ def months_in(text: str, about_business: bool) -> int | None:
                 number = 2.0 if match.group("n") in ("unos", "unas", "varios", "varias") else 1.0
             if match.group("half"):
                 number += 0.5
-            months = number * 12 if unit.startswith("ano") else number
+            months = number * 12 if unit.startswith("an") else number
             if unit.startswith(("semana", "dia")):
                 months = 0
             if match.group("m"):
