@@ -1,6 +1,7 @@
 """What the trained model predicts for every message of some NLU files, loading it once (run
 by .venv-rasa's Python: `python scripts/nlu_predict.py MODEL OUT.json FILE...`). Writes
-{file: [{"text", "intent", "predicted", "confidence"}...]}. Used by
+{file: [{"text", "intent", "predicted", "confidence", "ranked", "ranked_confidence"}...]}
+("ranked": the classifier's first intent before the FallbackClassifier's word). Used by
 tests/integration/test_rasa_model.py: one model load for the development and held-out sets
 instead of one `rasa test nlu` each."""
 
@@ -24,12 +25,16 @@ async def predict(model: str, files: list[str]) -> dict[str, list[dict]]:
             text = example.get("text")
             parsed = await agent.parse_message(text)
             intent = parsed.get("intent") or {}
+            ranking = [r for r in parsed.get("intent_ranking") or [] if r["name"] != "nlu_fallback"]
+            first = ranking[0] if ranking else intent
             records.append(
                 {
                     "text": text,
                     "intent": example.get("intent"),
                     "predicted": intent.get("name"),
                     "confidence": intent.get("confidence"),
+                    "ranked": first.get("name"),
+                    "ranked_confidence": first.get("confidence"),
                 }
             )
         out[name] = records

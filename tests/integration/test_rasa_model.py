@@ -18,23 +18,35 @@ from bot.ops.rasa_service import MODEL_PATH, RASA_BIN, model_is_current, rasa_en
 
 pytestmark = pytest.mark.model
 ROOT = Path(__file__).resolve().parents[2]
-# The first held-out set: its errors were read and answered with training data, so it is a
-# development set now (nlu/tests/heldout.yml).
+# Development sets: held out once, then their errors were read and answered with training data
+# (or with the definitions the training data follows), so their figures are development
+# figures. v1 (nlu/tests/heldout.yml) keeps the build's thresholds; v2 and v3 (issue 16) keep
+# floors at what the model reached, so that it cannot go back unnoticed. v2's writer read
+# ask_enrollment as enrolling in a course, where the definitions mean the programme itself.
+# Reached (2026-11-30): v1 0.982, v2 0.929, v3 0.975, emergency recall 1.0 on each.
 HELDOUT = ROOT / "nlu" / "tests" / "heldout.yml"
 MIN_WEIGHTED_F1 = 0.90
-# Held-out sets (issue 16): written apart, never tuned on; only aggregates are printed. v2's
-# writer read ask_enrollment as enrolling in a course; v3's writer had the intent definitions.
-# The issue's targets, and what was reached, measured once each (floors, so that it cannot go
-# back unnoticed): v2 weighted F1 0.867, emergency recall 0.920; v3 0.901 and 1.000.
-TARGETS = {"intent_f1": 0.90, "weighted_f1": 0.95, "emergency_recall": 1.0}
-HELD_OUT = {
+DEVELOPMENT = {
     "v2": (
         ROOT / "tests" / "data" / "nlu_heldout_v2.yml",
-        {"weighted_f1": 0.86, "emergency_recall": 0.92},
+        {"weighted_f1": 0.92, "emergency_recall": 1.0},
     ),
     "v3": (
         ROOT / "tests" / "data" / "nlu_heldout_v3.yml",
-        {"weighted_f1": 0.89, "emergency_recall": 1.0},
+        {"weighted_f1": 0.96, "emergency_recall": 1.0},
+    ),
+}
+# The held-out set: written from the intent definitions by a writer who never saw the training
+# data, the code or an earlier set; committed before any model was measured on it; never tuned
+# on (only aggregates are printed). Measured once (2026-11-30): weighted F1 0.955, emergency
+# recall 1.000; every intent >= 0.90 but ask_migration_status 0.897 and report_emergency 0.899
+# (its precision: 9 other messages read as an emergency). The floors are the issue's targets
+# that were reached.
+TARGETS = {"intent_f1": 0.90, "weighted_f1": 0.95, "emergency_recall": 1.0}
+HELD_OUT = {
+    "v4": (
+        ROOT / "tests" / "data" / "nlu_heldout_v4.yml",
+        {"weighted_f1": 0.95, "emergency_recall": 1.0},
     ),
 }
 
@@ -63,7 +75,7 @@ def predictions(model: Path, tmp_path_factory) -> dict[str, list[dict]]:  # type
     """What the model predicts for the development and held-out sets (one model load, by
     scripts/nlu_predict.py in Rasa's environment; FallbackClassifier included)."""
     out = tmp_path_factory.mktemp("nlu") / "predictions.json"
-    files = [HELDOUT, *(path for path, _ in HELD_OUT.values())]
+    files = [HELDOUT, *(path for path, _ in (*DEVELOPMENT.values(), *HELD_OUT.values()))]
     result = subprocess.run(
         [str(RASA_BIN.parent / "python"), str(ROOT / "scripts" / "nlu_predict.py"), str(model),
          str(out), *map(str, files)],
@@ -153,14 +165,24 @@ def test_intent_f1_and_emergency_recall_on_the_development_set(predictions, caps
     assert weighted >= MIN_WEIGHTED_F1
 
 
-@pytest.mark.parametrize("name", sorted(HELD_OUT))
-def test_intent_f1_and_emergency_recall_on_the_held_out_sets(
+@pytest.mark.parametrize("name", sorted(DEVELOPMENT))
+def test_intent_f1_and_emergency_recall_on_the_later_development_sets(
     predictions, name: str, capsys
 ) -> None:  # type: ignore[no-untyped-def]
+    path, reached = DEVELOPMENT[name]
+    records = records_of(predictions, path)
+    with capsys.disabled():
+        weighted, _, emergency = print_report(f"development {name} (was held out)", records)
+    assert weighted >= reached["weighted_f1"]
+    assert emergency >= reached["emergency_recall"]
+
+
+@pytest.mark.parametrize("name", sorted(HELD_OUT))
+def test_intent_f1_and_emergency_recall_on_the_held_out_set(predictions, name: str, capsys) -> None:  # type: ignore[no-untyped-def]
     path, reached = HELD_OUT[name]
     records = records_of(predictions, path)
-    # A set shares short everyday phrases ("adios", "baja") with the training data written
-    # before it; scored also without them.
+    # Short everyday phrases ("adios", "baja") may also be training examples; scored also
+    # without them.
     seen = training_examples()
     unseen = [r for r in records if r["text"].strip().lower() not in seen]
     with capsys.disabled():
