@@ -105,11 +105,18 @@ def _plain(value: Any) -> bool:
     return _RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == "tag:yaml.org,2002:str"
 
 
+_ESCAPED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
 def _represent_text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     """Names plain, texts in double quotes (what staff wrote, unmistakably a text), texts with
     line breaks as literal blocks."""
     if _plain(value):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+    if _ESCAPED.search(value):
+        # Control characters and YAML's other line breaks (NEL, U+2028/9) survive only
+        # escaped, in double quotes: a literal block or single quotes would change them.
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     multiline = "\n" in value and not value.startswith((" ", "\n")) and not value.endswith(" ")
     # PyYAML escapes characters beyond U+FFFF (emoji) in double quotes, not in single ones.
     # Single quotes also for a text holding double quotes and no single one (a payload).
