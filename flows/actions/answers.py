@@ -126,9 +126,9 @@ BUSINESS_WORDS = (
 # (The PEP is the older permit, not the PPT the credit asks for.)
 # (The pre-check asks for the PPT "o cédula colombiana": a returning Colombian has hers.)
 PPT_WORDS = (
-    "ppt", "permiso por proteccion", "permiso de proteccion", "permiso temporal",
-    "cedula colombiana", "cedula de ciudadania", "cedula de extranjeria",
-    "permiso",  # in the pre-check, "no tengo permiso" is the PPT
+    # "permiso" alone: in the pre-check "no tengo permiso" is the PPT (and it covers "permiso
+    # por protección", "permiso temporal").
+    "ppt", "permiso", "cedula colombiana", "cedula de ciudadania", "cedula de extranjeria",
 )  # fmt: skip
 FINANCE_WORDS = (
     "finanzas", "financiera", "financiero", "educacion financiera", "curso de finanzas",
@@ -278,10 +278,12 @@ def _last_named(text: str, names: dict[str, tuple[str, ...]], stems: bool = Fals
 _NEGATIVE_QUESTION = re.compile(
     r"\bno (?=(?:tienen|tiene|hay|habr[aá]|ofrecen|dan|dictan)\b[^?.!]*\?)", re.IGNORECASE
 )
+MODALITY_WORDS = {"virtual": VIRTUAL_WORDS, "presencial": PRESENTIAL_WORDS}
 # "no puedo ir presencial, trabajo": refusing one modality chooses the other.
 _REFUSED_MODALITY = re.compile(
-    r"\bno (?:puedo|podria|quiero|me sirve|me queda)(?: [a-z]+){0,2} "
-    r"(?P<refused>presencial|en persona|a clases?|virtual|en linea|online|por internet)\b"
+    r"\bno (?:puedo|podria|quiero|me sirve|me queda)(?: [a-z]+){0,2} (?P<refused>"
+    + "|".join(re.escape(w) for w in (*VIRTUAL_WORDS, *PRESENTIAL_WORDS))
+    + r")\b"
 )
 
 
@@ -294,9 +296,6 @@ def city_in(text: str) -> str | None:
     return _last_named(_asked_for(text), CITY_WORDS, stems=True)  # "samarias", "barranquilleras"
 
 
-MODALITY_WORDS = {"virtual": VIRTUAL_WORDS, "presencial": PRESENTIAL_WORDS}
-
-
 def modality_in(text: str) -> str | None:
     """Virtual or presencial, the last one named ("virtual… no, presencial mejor"); the other
     one when she only refuses one ("no puedo ir presencial, trabajo")."""
@@ -305,11 +304,7 @@ def modality_in(text: str) -> str | None:
     refused = _REFUSED_MODALITY.search(folded)
     if named or not refused:
         return named
-    return (
-        "presencial"
-        if refused["refused"] in ("virtual", "en linea", "online", "por internet")
-        else "virtual"
-    )
+    return "presencial" if refused["refused"] in VIRTUAL_WORDS else "virtual"
 
 
 def course_topic_in(text: str) -> str | None:
